@@ -1,0 +1,1 @@
+"""Machine-learning step of the loan-recovery warehouse: data generator, segmentation and risk scoring."""
