@@ -1,0 +1,35 @@
+# One entry point for people and CI: `make build` runs the warehouse, `make test` checks everything.
+VENV := .venv
+BIN := $(VENV)/bin
+READY := $(VENV)/.ready
+export DBT_PROFILES_DIR := $(CURDIR)
+export DBT_PROJECT_DIR := $(CURDIR)
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+
+.PHONY: env build test lint sample clean
+
+env: $(READY)
+
+$(READY): requirements.lock pyproject.toml
+	python3 -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --only-binary=dbt-core-experimental-parser -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $(READY)
+
+build: $(READY)
+	$(BIN)/dbt build
+
+lint: $(READY)
+	$(BIN)/ruff check ml tests
+	$(BIN)/ruff format --check ml tests
+	$(BIN)/sqlfluff lint models analyses macros tests
+
+test: lint
+	$(BIN)/python -m pytest
+
+# Regenerates the committed sample; deterministic, so a clean tree stays clean.
+sample: $(READY)
+	$(BIN)/python -m ml.synthetic --loans 2000 --seed 42 --out seeds --truth-out tests/fixtures
+
+clean:
+	rm -rf $(VENV) target logs *.duckdb

@@ -1,0 +1,43 @@
+{#- Turning raw text from a loan file into typed values. Every parser returns null for text it cannot
+    read, so the staging model can list the columns that failed instead of stopping the build. -#}
+
+{% macro clean_text(column) -%}
+    case
+        when lower(trim(cast({{ column }} as {{ dbt.type_string() }}))) in ('', 'na', 'n/a', 'null', 'none', 'nan')
+            then null
+        else trim(cast({{ column }} as {{ dbt.type_string() }}))
+    end
+{%- endmacro %}
+
+{% macro parse_amount(text) -%}
+    {{ dbt.safe_cast(text, 'decimal(18, 2)') }}
+{%- endmacro %}
+
+{% macro parse_rate(text) -%}
+    {{ dbt.safe_cast(text, 'decimal(9, 4)') }}
+{%- endmacro %}
+
+{#- Counts may arrive as "3" or "3.0" (Parquet from pandas); "3.5" is not a count. -#}
+{% macro parse_count(text) -%}
+    case
+        when {{ dbt.safe_cast(text, dbt.type_float()) }} = floor({{ dbt.safe_cast(text, dbt.type_float()) }})
+            then cast({{ dbt.safe_cast(text, dbt.type_float()) }} as {{ dbt.type_int() }})
+    end
+{%- endmacro %}
+
+{#- Matches case, spaces, hyphens and underscores loosely ("on time", "ON_TIME" -> "On-Time");
+    anything else becomes null and is reported as an invalid value. -#}
+{% macro parse_category(text, accepted_values) -%}
+    case replace(replace(replace(lower({{ text }}), ' ', ''), '-', ''), '_', '')
+        {%- for value in accepted_values %}
+        when '{{ value | lower | replace(" ", "") | replace("-", "") | replace("_", "") }}' then '{{ value }}'
+        {%- endfor %}
+    end
+{%- endmacro %}
+
+{% macro parse_flag(text) -%}
+    case
+        when lower({{ text }}) in ('yes', 'y', 'true', '1') then true
+        when lower({{ text }}) in ('no', 'n', 'false', '0') then false
+    end
+{%- endmacro %}

@@ -1,0 +1,72 @@
+-- One row per usable loan: who the borrower is, how risky the loan is, and what the collections team should do.
+
+with
+
+loans as (
+    select * from {{ ref('int_loans_validated') }}
+    where rejection_reason is null
+),
+
+segments as (
+    select * from {{ ref('borrower_segments') }}
+),
+
+scores as (
+    select * from {{ ref('risk_scores') }}
+),
+
+risk_bands as (
+    select * from {{ ref('risk_bands') }}
+),
+
+final as (
+    select
+        -- ids
+        loans.loan_id,
+        loans.borrower_id,
+        -- borrower
+        loans.age,
+        loans.gender,
+        loans.employment_type,
+        loans.monthly_income,
+        loans.num_dependents,
+        -- loan
+        loans.loan_type,
+        loans.loan_amount,
+        loans.loan_tenure_months,
+        loans.interest_rate_pct,
+        loans.collateral_value,
+        loans.outstanding_loan_amount,
+        loans.monthly_emi,
+        -- behaviour
+        loans.payment_history,
+        loans.num_missed_payments,
+        loans.days_past_due,
+        -- outcome and collections so far
+        loans.recovery_status,
+        loans.recovery_status is null as is_open,
+        loans.collection_attempts,
+        loans.collection_method,
+        loans.is_legal_action_taken,
+        -- segment
+        segments.segment_id,
+        segments.segment_name,
+        -- risk
+        scores.risk_score,
+        scores.is_high_risk,
+        scores.risk_target,
+        scores.run_id,
+        -- strategy
+        risk_bands.risk_band,
+        risk_bands.strategy,
+        risk_bands.recommended_action
+    from loans
+    inner join segments
+        on loans.loan_id = segments.loan_id
+    inner join scores
+        on loans.loan_id = scores.loan_id
+    left join risk_bands
+        on {{ score_in_band('scores.risk_score', 'risk_bands') }}
+)
+
+select * from final

@@ -1,0 +1,92 @@
+{%- set columns = loan_recovery_columns() -%}
+{%- set loan_file = var('loan_recovery_path') -%}
+
+with
+
+source as (
+    {% if loan_file %}
+        select * from {{ source('loan_recovery', 'loans') }}
+    {% else %}
+        select * from {{ ref('loan_recovery') }}
+    {% endif %}
+),
+
+numbered as (
+    select
+        row_number() over () as source_row_number,
+        *
+    from source
+),
+
+cleaned as (
+    select
+        source_row_number,
+        {%- for column in columns %}
+            {{ clean_text(adapter.quote(column.source)) }} as {{ column.name }}_text,
+        {%- endfor %}
+        {{ row_as_json(columns | map(attribute='source') | list) }} as raw_record
+    from numbered
+),
+
+typed as (
+    select
+        source_row_number,
+        {%- for column in columns %}
+            {{ parse_column(column.name ~ '_text', column) }} as {{ column.name }},
+            {{ column.name }}_text,
+        {%- endfor %}
+        raw_record
+    from cleaned
+),
+
+final as (
+    select
+        -- lineage
+        '{{ (loan_file or "seed loan_recovery") | replace("'", "''") }}' as source_file,
+        source_row_number,
+        -- ids
+        loan_id,
+        borrower_id,
+        -- borrower
+        age,
+        gender,
+        employment_type,
+        monthly_income,
+        num_dependents,
+        -- loan terms
+        loan_type,
+        loan_amount,
+        loan_tenure_months,
+        interest_rate_pct,
+        collateral_value,
+        outstanding_loan_amount,
+        monthly_emi,
+        -- behaviour
+        payment_history,
+        num_missed_payments,
+        days_past_due,
+        -- outcome and collections, recorded after the outcome
+        recovery_status,
+        collection_attempts,
+        collection_method,
+        is_legal_action_taken,
+        -- data quality
+        payment_history = 'On-Time' and (num_missed_payments > 0 or days_past_due > 0)
+        or payment_history in ('Delayed', 'Missed') and num_missed_payments = 0 and days_past_due = 0
+        as has_payment_history_conflict,
+        outstanding_loan_amount > loan_amount as has_outstanding_above_loan_amount,
+        nullif(concat_ws(', '
+            {%- for column in columns %},
+                case when {{ column.name }}_text is not null and {{ column.name }} is null then '{{ column.source }}' end
+            {%- endfor %}
+        ), '') as invalid_columns,
+        nullif(concat_ws(', '
+            {%- for column in columns if column.required %},
+                case when {{ column.name }}_text is null then '{{ column.source }}' end
+            {%- endfor %}
+        ), '') as missing_columns,
+        raw_record
+    from typed
+)
+
+select * from final
