@@ -38,7 +38,12 @@ RISK_FEATURES = [
 ]
 
 # Recorded after the outcome is known: they would leak it into any model.
-POST_OUTCOME_COLUMNS = ["recovery_status", "collection_attempts", "collection_method", "is_legal_action_taken"]
+POST_OUTCOME_COLUMNS = [
+    "recovery_status",
+    "collection_attempts",
+    "collection_method",
+    "is_legal_action_taken",
+]
 
 # Protected attributes: reported on, never modelled.
 PROTECTED_COLUMNS = ["gender", "age"]

@@ -77,7 +77,9 @@ final as (
         outstanding_loan_amount > loan_amount as has_outstanding_above_loan_amount,
         nullif(concat_ws(', '
             {%- for column in columns %},
-                case when {{ column.name }}_text is not null and {{ column.name }} is null then '{{ column.source }}' end
+                case
+                    when {{ column.name }}_text is not null and {{ column.name }} is null then '{{ column.source }}'
+                end
             {%- endfor %}
         ), '') as invalid_columns,
         nullif(concat_ws(', '

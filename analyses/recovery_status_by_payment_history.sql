@@ -1,0 +1,24 @@
+-- Does the recorded payment history tell you how a loan ends? Resolved loans by payment history and outcome.
+
+with
+
+resolved as (
+    select
+        payment_history,
+        recovery_status
+    from {{ ref('recovery_strategy') }}
+    where not is_open
+),
+
+final as (
+    select
+        payment_history,
+        recovery_status,
+        count(*) as loans,
+        count(*) * 1.0 / sum(count(*)) over (partition by payment_history) as share_of_payment_history
+    from resolved
+    group by payment_history, recovery_status
+)
+
+select * from final
+order by payment_history, recovery_status
