@@ -1,0 +1,87 @@
+"""End to end: `dbt build` on the bundled sample and on the public dataset, read back as a BI tool would."""
+
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+from sklearn.metrics import roc_auc_score
+
+from ml.features import LABEL, RISK_FEATURES, SEGMENTATION_FEATURES
+from tests.e2e.dbt_runner import REPO, dbt_build, query
+
+TRUTH = REPO / "tests" / "fixtures" / "loan_recovery_truth.csv"
+
+
+def test_sample_builds_every_loan_into_a_strategy(sample_warehouse):
+    counts = query(
+        sample_warehouse,
+        """
+        select
+            (select count(*) from staging.stg_loan_recovery__loans) as input_rows,
+            (select count(*) from loan_features) as accepted_rows,
+            (select count(*) from rejected_rows) as rejected_rows,
+            (select count(*) from recovery_strategy where strategy is not null) as strategy_rows
+        """,
+    ).iloc[0]
+    assert counts.input_rows == 2000
+    assert counts.accepted_rows + counts.rejected_rows == counts.input_rows
+    assert counts.strategy_rows == counts.accepted_rows
+
+
+def test_recovery_strategy_is_readable_from_a_second_read_only_process(sample_warehouse):
+    reader = (
+        "import duckdb, sys; "
+        "c = duckdb.connect(sys.argv[1], read_only=True); "
+        "print(c.execute('select count(*) from recovery_strategy').fetchone()[0])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", reader, str(sample_warehouse)], capture_output=True, text=True, check=True
+    )
+    assert int(result.stdout) == 2000
+
+
+def test_every_model_feature_is_a_loan_features_column(sample_warehouse):
+    columns = set(query(sample_warehouse, "select * from loan_features limit 0").columns)
+    assert set(RISK_FEATURES) | set(SEGMENTATION_FEATURES) | {LABEL} <= columns
+
+
+def test_outcome_model_auc_is_close_to_the_generators_truth(sample_warehouse):
+    run = query(
+        sample_warehouse,
+        "select * from model_runs where run_id = (select any_value(run_id) from risk_scores)",
+    ).iloc[0]
+    truth = pd.read_csv(TRUTH)
+    resolved = truth[~truth.is_open]
+    oracle_auc = roc_auc_score(resolved.is_not_fully_recovered, resolved.true_probability_not_recovered)
+    print(f"\nsample: model cv_roc_auc = {run.cv_roc_auc:.4f}, generator truth AUC = {oracle_auc:.4f}")
+    assert run.target == "outcome"
+    assert run.n_training_rows == len(resolved)
+    assert run.cv_roc_auc >= oracle_auc - 0.05
+
+
+@pytest.mark.parametrize("variant", ["as published", "LF endings", "CRLF without final newline"])
+def test_public_dataset_builds_unchanged(real_dataset, variant, tmp_path):
+    data = real_dataset.read_bytes()
+    if variant == "LF endings":
+        data = data.replace(b"\r\n", b"\n")
+    elif variant == "CRLF without final newline":
+        data = data.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n").rstrip(b"\r\n")
+    loan_file = tmp_path / "loan-recovery.csv"
+    loan_file.write_bytes(data)
+
+    database = dbt_build(tmp_path, {"loan_recovery_path": str(loan_file)})
+
+    summary = query(
+        database,
+        """
+        select
+            (select count(*) from recovery_strategy) as strategy_rows,
+            (select count(*) from rejected_rows) as rejected_rows,
+            (select cv_roc_auc from model_runs
+             where run_id = (select any_value(run_id) from risk_scores)) as cv_roc_auc
+        """,
+    ).iloc[0]
+    print(f"\npublic dataset ({variant}): cv_roc_auc = {summary.cv_roc_auc:.4f}")
+    assert summary.strategy_rows == 500
+    assert summary.rejected_rows == 0
