@@ -6,17 +6,23 @@ scored as (
     select * from {{ ref('int_loans_scored') }}
 ),
 
+runs as (
+    select * from {{ ref('model_runs') }}
+),
+
 final as (
     select
         -- ids
-        cast(loan_id as {{ dbt.type_string() }}) as loan_id,
-        cast(run_id as {{ dbt.type_string() }}) as run_id,
+        cast(scored.loan_id as {{ dbt.type_string() }}) as loan_id,
+        cast(scored.run_id as {{ dbt.type_string() }}) as run_id,
         -- score
-        cast(risk_target as {{ dbt.type_string() }}) as risk_target,
-        cast(risk_score as double) as risk_score,
-        risk_score >= {{ number_var('high_risk_threshold', 0, 1) }} as is_high_risk,
-        cast(is_out_of_fold as boolean) as is_out_of_fold
+        cast(runs.target as {{ dbt.type_string() }}) as risk_target,
+        cast(scored.risk_score as double) as risk_score,
+        scored.risk_score >= {{ number_var('high_risk_threshold', 0, 1) }} as is_high_risk,
+        cast(scored.is_out_of_fold as boolean) as is_out_of_fold
     from scored
+    inner join runs
+        on scored.run_id = runs.run_id
 )
 
 select * from final

@@ -1,0 +1,229 @@
+"""Risk scores: out-of-fold for training loans, reproducible run ids, metrics against the actual outcome."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.metrics import roc_auc_score
+
+import ml.risk
+from ml.features import LABEL, RISK_FEATURES
+from ml.risk import HIGH_RISK_SEGMENTS, model_run_summary, score_loans
+from ml.segmentation import SEGMENT_NAMES
+
+# Few trees keep the file fast; the forest's quality is measured with the defaults in one test only.
+FAST = {"n_estimators": 30}
+
+
+def resolved(features: pd.DataFrame) -> np.ndarray:
+    return features[LABEL].notna().to_numpy()
+
+
+def test_out_of_fold_auc_comes_close_to_the_true_probabilities(logistic_loans):
+    features, truth = logistic_loans
+    is_resolved = resolved(features)
+    outcome = features.loc[is_resolved, LABEL].astype(int)
+
+    scores = score_loans(features)
+
+    model_auc = roc_auc_score(outcome, scores["risk_score"][is_resolved])
+    oracle_auc = roc_auc_score(outcome, truth[is_resolved])
+    assert is_resolved.sum() == 1600
+    assert model_auc > oracle_auc - 0.05, (model_auc, oracle_auc)
+    assert scores["risk_score"].between(0, 1).all()
+    assert scores["risk_score"].nunique() > 1000, "probabilities should be smooth, not a few vote fractions"
+
+
+def test_no_loan_is_scored_by_a_model_that_saw_its_label(logistic_loans, monkeypatch):
+    features, _ = logistic_loans
+    # Each loan carries its row number in one feature, so the spy knows which loans each forest saw.
+    features = features.assign(payment_history_rank=np.arange(len(features)))
+    row_column = RISK_FEATURES.index("payment_history_rank")
+    forests = []
+
+    class SpyForest(RandomForestClassifier):
+        def fit(self, X, y, sample_weight=None):
+            self.fitted_rows = set(X[:, row_column].astype(int))
+            self.scored_blocks = []
+            forests.append(self)
+            return super().fit(X, y, sample_weight)
+
+        def predict_proba(self, X):
+            self.scored_blocks.append(X[:, row_column].astype(int))
+            return super().predict_proba(X)
+
+    monkeypatch.setattr(ml.risk, "RandomForestClassifier", SpyForest)
+    is_resolved = resolved(features)
+
+    scores = score_loans(features, n_folds=5, **FAST)
+
+    training_rows = set(np.flatnonzero(is_resolved))
+    scored_rows = [np.concatenate(forest.scored_blocks) for forest in forests]
+    assert len(forests) == 6
+    for fitted, scored in zip([forest.fitted_rows for forest in forests[:5]], scored_rows[:5], strict=True):
+        assert fitted.isdisjoint(scored)
+        assert fitted <= training_rows
+    held_out = np.concatenate(scored_rows[:5])
+    assert sorted(held_out) == sorted(training_rows), "every training loan is scored out of fold exactly once"
+    assert forests[5].fitted_rows == training_rows
+    assert sorted(scored_rows[5]) == sorted(np.flatnonzero(~is_resolved))
+    assert scores["is_out_of_fold"].tolist() == is_resolved.tolist()
+
+
+def test_a_feature_only_a_fitted_model_could_exploit_does_not_lift_the_scores(logistic_loans):
+    features, _ = logistic_loans
+    rng = np.random.default_rng(1)
+    # Labels are coin flips; only the loan's own row number, which a forest can memorise, "predicts" them.
+    noise = features.assign(payment_history_rank=rng.permutation(len(features)))
+    noise[LABEL] = rng.integers(0, 2, len(features))
+    memorising = {"min_samples_leaf": 1, "max_features": 1.0, "n_estimators": 30}
+
+    scores = score_loans(noise, **memorising)
+
+    x, y = noise[RISK_FEATURES].to_numpy(dtype=float), noise[LABEL].to_numpy(dtype=int)
+    in_sample = RandomForestClassifier(30, max_features=1.0, random_state=42).fit(x, y).predict_proba(x)[:, 1]
+    assert roc_auc_score(y, in_sample) > 0.95, "the leak this test looks for is real"
+    assert roc_auc_score(y, scores["risk_score"]) < 0.6
+
+
+def test_open_loans_are_scored_by_a_forest_fitted_on_all_resolved_loans(logistic_loans):
+    features, _ = logistic_loans
+    is_resolved = resolved(features)
+    x = features[RISK_FEATURES].to_numpy(dtype=float)
+    y = features.loc[is_resolved, LABEL].to_numpy(dtype=int)
+    full = RandomForestClassifier(
+        30, min_samples_leaf=10, max_features="sqrt", max_samples=len(y), random_state=42
+    ).fit(x[is_resolved], y)
+
+    scores = score_loans(features, **FAST)
+
+    expected = full.predict_proba(x[~is_resolved])[:, 1]
+    np.testing.assert_allclose(scores.loc[~is_resolved, "risk_score"], expected)
+    assert not np.allclose(scores.loc[is_resolved, "risk_score"], full.predict_proba(x[is_resolved])[:, 1])
+
+
+def test_run_id_is_a_content_hash_of_target_parameters_and_training_data(logistic_loans):
+    features, _ = logistic_loans
+    first = score_loans(features, n_jobs=1, **FAST)
+    flipped = features.copy()
+    first_resolved = flipped[LABEL].first_valid_index()
+    flipped.loc[first_resolved, LABEL] = 1 - flipped.loc[first_resolved, LABEL]
+
+    again = score_loans(features, n_jobs=2, **FAST)
+
+    assert first.equals(again)
+    run_id = first["run_id"].iloc[0]
+    assert first["run_id"].nunique() == 1 and len(run_id) == 16 and int(run_id, 16) >= 0
+    assert score_loans(features, n_estimators=31)["run_id"].iloc[0] != run_id
+    assert score_loans(features, random_state=7, **FAST)["run_id"].iloc[0] != run_id
+    assert score_loans(flipped, **FAST)["run_id"].iloc[0] != run_id
+
+
+def test_dtypes_from_the_warehouse_do_not_change_the_run(logistic_loans):
+    features, _ = logistic_loans
+    plain = features.astype({column: float for column in RISK_FEATURES})
+    plain[LABEL] = plain[LABEL].astype(float)
+    boxed = features.astype({"is_home_loan": bool, "num_missed_payments": "Int64"})
+    boxed[LABEL] = boxed[LABEL].astype(object).where(boxed[LABEL].notna(), None)
+
+    assert score_loans(plain, **FAST).equals(score_loans(boxed, **FAST))
+
+
+def test_unknown_targets_and_missing_segments_are_refused(logistic_loans):
+    features, _ = logistic_loans
+
+    with pytest.raises(ValueError, match="unknown target"):
+        score_loans(features, target="recovery", **FAST)
+    with pytest.raises(ValueError, match="unknown target"):
+        model_run_summary(features, score_loans(features, **FAST), target="recovery", **FAST)
+    with pytest.raises(ValueError, match="segments"):
+        score_loans(features, target="segment", **FAST)
+
+
+def segments_by_loan_size(features: pd.DataFrame) -> pd.DataFrame:
+    """Segments unrelated to the outcome model: big loans are high risk, one of them under a suffixed name."""
+    big = features["loan_amount"] > features["loan_amount"].median()
+    names = np.where(big, "High Loan, Higher Default Risk", "High Income, Low Default Risk").astype(object)
+    names[np.flatnonzero(big)[0]] = "Moderate Income, High Loan Burden (2)"
+    return pd.DataFrame({"loan_id": features["loan_id"], "segment_id": big + 1, "segment_name": names})
+
+
+def test_segment_target_learns_the_high_risk_segments_from_every_loan(logistic_loans):
+    features, _ = logistic_loans
+    segments = segments_by_loan_size(features)
+
+    scores = score_loans(features, target="segment", segments=segments, **FAST)
+    summary = model_run_summary(features, scores, "segment", segments, **FAST).iloc[0]
+
+    assert set(HIGH_RISK_SEGMENTS) <= set(SEGMENT_NAMES)
+    assert scores["is_out_of_fold"].all()
+    assert summary["n_training_rows"] == summary["n_scored_rows"] == len(features)
+    assert summary["n_positive_labels"] == (features["loan_amount"] > features["loan_amount"].median()).sum()
+    assert summary["label_roc_auc"] > 0.95
+
+
+def test_metrics_measure_the_actual_outcome_whatever_the_target(logistic_loans):
+    features, _ = logistic_loans
+    segments = segments_by_loan_size(features)
+    is_resolved = resolved(features)
+    outcome = features.loc[is_resolved, LABEL].to_numpy(dtype=int)
+
+    for target in ("outcome", "segment"):
+        scores = score_loans(features, target=target, segments=segments, **FAST)
+        summary = model_run_summary(features, scores, target, segments, threshold=0.4, **FAST).iloc[0]
+
+        risk = scores.loc[is_resolved, "risk_score"].to_numpy()
+        flagged = risk >= 0.4
+        assert summary["run_id"] == scores["run_id"].iloc[0]
+        assert summary["n_evaluation_rows"] == 1600
+        assert summary["cv_roc_auc"] == pytest.approx(roc_auc_score(outcome, risk))
+        assert summary["cv_precision"] == pytest.approx(outcome[flagged].mean())
+        assert summary["cv_recall"] == pytest.approx(flagged[outcome == 1].mean())
+        assert summary["cv_brier"] == pytest.approx(((risk - outcome) ** 2).mean())
+    assert abs(summary["cv_roc_auc"] - summary["label_roc_auc"]) > 0.1
+
+
+def test_summary_records_the_run_settings(logistic_loans):
+    features, _ = logistic_loans
+    scores = score_loans(features, **FAST)
+
+    summary = model_run_summary(features, scores, **FAST)
+
+    assert len(summary) == 1
+    row = summary.iloc[0]
+    assert (row["target"], row["algorithm"]) == ("outcome", "random_forest")
+    assert json.loads(row["features"]) == RISK_FEATURES
+    assert json.loads(row["parameters"]) == {
+        "n_folds": 5,
+        "random_state": 42,
+        "n_estimators": 30,
+        "min_samples_leaf": 10,
+        "max_features": "sqrt",
+        "max_samples": 100_000,
+    }
+    assert row["n_positive_labels"] == features[LABEL].sum()
+    assert row["cv_roc_auc"] == pytest.approx(row["label_roc_auc"])
+
+
+def test_summary_refuses_scores_from_another_run(logistic_loans):
+    features, _ = logistic_loans
+    scores = score_loans(features, **FAST)
+
+    with pytest.raises(ValueError, match="come from run"):
+        model_run_summary(features, scores, n_estimators=31)
+
+
+def test_a_single_outcome_class_leaves_undefined_metrics_missing(logistic_loans):
+    features, _ = logistic_loans
+    all_recovered = features.assign(**{LABEL: features[LABEL].where(features[LABEL].isna(), 0)})
+
+    scores = score_loans(all_recovered, **FAST)
+    summary = model_run_summary(all_recovered, scores, **FAST).iloc[0]
+
+    assert (scores["risk_score"] == 0).all()
+    assert summary["n_positive_labels"] == 0
+    assert pd.isna(summary["cv_roc_auc"]) and pd.isna(summary["label_roc_auc"])
+    assert pd.isna(summary["cv_precision"]) and pd.isna(summary["cv_recall"])
+    assert summary["cv_brier"] == 0

@@ -1,0 +1,180 @@
+"""Borrower segments: names come from cluster profiles, never from K-Means' arbitrary cluster numbers."""
+
+import itertools
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.cluster import KMeans
+from sklearn.preprocessing import StandardScaler
+
+from ml.features import LABEL, SEGMENTATION_FEATURES
+from ml.segmentation import (
+    SEGMENT_NAMES,
+    name_clusters,
+    segment_borrowers,
+    segmentation_quality,
+)
+
+HIGH_INCOME, MEDIUM, BURDEN, HIGH_LOAN = SEGMENT_NAMES
+
+# Typical loan of a cluster built to match each business name.
+CLUSTER_TEMPLATES = {
+    HIGH_INCOME: (250_000, 1_500_000, 60, 8, 30_000, 0),
+    MEDIUM: (80_000, 800_000, 48, 11, 17_000, 2),
+    BURDEN: (40_000, 900_000, 36, 14, 30_000, 4),
+    HIGH_LOAN: (150_000, 6_000_000, 120, 12, 80_000, 8),
+}
+TEMPLATE_COLUMNS = [
+    "monthly_income",
+    "loan_amount",
+    "loan_tenure_months",
+    "interest_rate_pct",
+    "monthly_emi",
+    "missed",
+]
+
+
+def clustered_loans(
+    names: list[str], per_cluster: int = 50, seed: int = 0
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """Loans in well-separated clusters shaped like the named segments, and each loan's built cluster."""
+    rng = np.random.default_rng(seed)
+    built = np.repeat(np.arange(len(names)), per_cluster)
+    template = pd.DataFrame([CLUSTER_TEMPLATES[names[i]] for i in built], columns=TEMPLATE_COLUMNS)
+    noise = rng.uniform(0.95, 1.05, (len(built), 4))
+    income = template["monthly_income"] * noise[:, 0]
+    loan = template["loan_amount"] * noise[:, 1]
+    emi = template["monthly_emi"] * noise[:, 2]
+    missed = template["missed"] + rng.integers(0, 2, len(built))
+    frame = pd.DataFrame(
+        {
+            "loan_id": [f"C{i:04d}" for i in range(len(built))],
+            "monthly_income": income,
+            "loan_amount": loan,
+            "loan_tenure_months": template["loan_tenure_months"],
+            "interest_rate_pct": template["interest_rate_pct"] * noise[:, 3],
+            "collateral_value": loan * 0.8,
+            "outstanding_loan_amount": loan * 0.5,
+            "monthly_emi": emi,
+            # Nullable integers, as DuckDB may hand them over.
+            "num_missed_payments": pd.array(missed, dtype="Int64"),
+            "days_past_due": missed * 30,
+            "emi_to_income_ratio": emi / income,
+            "loan_to_annual_income_ratio": loan / (12 * income),
+            "collateral_coverage_ratio": 0.8,
+            "outstanding_share": 0.5,
+            "payment_history_rank": np.minimum(missed, 2),
+            "is_self_employed": False,
+            "is_business_owner": False,
+            "is_home_loan": 1,
+            "is_auto_loan": 0,
+            "is_business_loan": 0,
+            LABEL: pd.NA,
+        }
+    )
+    return frame, built
+
+
+def test_each_cluster_gets_the_name_of_the_profile_it_was_built_with():
+    names = list(SEGMENT_NAMES)
+    loans, built = clustered_loans(names)
+
+    segments = segment_borrowers(loans, n_segments=4)
+
+    assert list(segments.columns) == ["loan_id", "segment_id", "segment_name"]
+    assert segments["loan_id"].tolist() == loans["loan_id"].tolist()
+    assert segments["segment_name"].tolist() == [names[i] for i in built]
+    # segment_id follows the business order of the names: 1 = High Income, Low Default Risk.
+    assert segments["segment_id"].tolist() == (built + 1).tolist()
+
+
+def test_names_do_not_depend_on_the_cluster_numbering(logistic_loans):
+    features, _ = logistic_loans
+    profile = StandardScaler().fit_transform(features[SEGMENTATION_FEATURES])
+    clusters = KMeans(n_clusters=4, n_init=10, random_state=0).fit_predict(profile)
+    reference = pd.Series(clusters).map(name_clusters(features, clusters))
+    assert sorted(reference.unique()) == sorted(SEGMENT_NAMES)
+
+    for permutation in itertools.permutations(range(4)):
+        relabelled = np.array(permutation)[clusters] + 10
+        names = pd.Series(relabelled).map(name_clusters(features, relabelled))
+        assert names.equals(reference), permutation
+
+
+def test_shuffling_the_loans_changes_no_loan_segment():
+    loans, _ = clustered_loans(list(SEGMENT_NAMES))
+    shuffled = loans.sample(frac=1, random_state=1)
+
+    original = segment_borrowers(loans).set_index("loan_id")
+    again = segment_borrowers(shuffled).set_index("loan_id").loc[original.index]
+
+    assert again.equals(original)
+
+
+def test_extra_clusters_take_the_nearest_name_with_a_suffix(logistic_loans):
+    features, _ = logistic_loans
+
+    segments = segment_borrowers(features, n_segments=6)
+
+    names = segments.drop_duplicates("segment_id").set_index("segment_id")["segment_name"].sort_index()
+    assert names.index.tolist() == [1, 2, 3, 4, 5, 6]
+    assert names.iloc[:4].tolist() == list(SEGMENT_NAMES)
+    for name in names.iloc[4:]:
+        base, suffix = name.rsplit(" (", 1)
+        assert base in SEGMENT_NAMES
+        assert suffix in ("2)", "3)")
+    assert names.is_unique
+
+
+def test_fewer_clusters_take_the_best_matching_names():
+    loans, built = clustered_loans([HIGH_INCOME, HIGH_LOAN])
+
+    segments = segment_borrowers(loans, n_segments=2)
+
+    assert segments["segment_name"].tolist() == [[HIGH_INCOME, HIGH_LOAN][i] for i in built]
+    assert segments["segment_id"].tolist() == (built + 1).tolist()
+
+
+@pytest.mark.parametrize("n_segments", [1, 201])
+def test_impossible_segment_counts_are_refused(n_segments):
+    loans, _ = clustered_loans(list(SEGMENT_NAMES))
+
+    with pytest.raises(ValueError, match="n_segments"):
+        segment_borrowers(loans, n_segments=n_segments)
+
+
+def test_silhouette_is_high_for_clear_clusters_and_low_for_random_ones():
+    loans, built = clustered_loans(list(SEGMENT_NAMES))
+    segments = segment_borrowers(loans)
+    shuffled = segments.assign(segment_id=np.random.default_rng(0).permutation(segments["segment_id"]))
+
+    quality = segmentation_quality(loans, segments)
+    sampled = segmentation_quality(loans, segments, sample_size=120)
+
+    assert (quality["n_rows"], quality["n_segments"], quality["silhouette_sample_size"]) == (200, 4, 200)
+    assert quality["silhouette_score"] > 0.5
+    assert segmentation_quality(loans, shuffled)["silhouette_score"] < 0.1
+    assert sampled["silhouette_sample_size"] == 120
+    assert sampled == segmentation_quality(loans, segments, sample_size=120)
+    assert sampled["silhouette_score"] == pytest.approx(quality["silhouette_score"], abs=0.1)
+
+
+def test_quality_needs_a_segment_for_every_loan():
+    loans, _ = clustered_loans(list(SEGMENT_NAMES))
+    segments = segment_borrowers(loans).iloc[1:]
+
+    with pytest.raises(ValueError, match="no segment_id"):
+        segmentation_quality(loans, segments)
+
+
+def test_quality_run_id_changes_with_the_segments_only():
+    loans, _ = clustered_loans(list(SEGMENT_NAMES))
+    segments = segment_borrowers(loans)
+    moved = segments.assign(segment_id=segments["segment_id"].where(segments.index > 0, 4))
+
+    run_id = segmentation_quality(loans, segments)["run_id"]
+
+    assert len(run_id) == 16
+    assert segmentation_quality(loans.copy(), segments.copy())["run_id"] == run_id
+    assert segmentation_quality(loans, moved)["run_id"] != run_id
