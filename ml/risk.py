@@ -23,7 +23,7 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.utils.parallel import Parallel, delayed
 
 from ml.features import ID_COLUMN, LABEL, RISK_FEATURES
-from ml.segmentation import column_per_loan, content_hash, numeric_matrix
+from ml.frames import column_per_loan, content_hash, in_loan_order, numeric_matrix
 
 ALGORITHM = "random_forest"
 TARGETS = ("outcome", "segment")
@@ -67,6 +67,7 @@ def score_loans(
 
     `parameters` are the fields of ForestParameters; `n_jobs` only changes speed, never the scores.
     """
+    features = in_loan_order(features)
     run = _prepare_run(features, target, segments, parameters)
     params, labels, training, x = run.parameters, run.labels, run.training, run.x
     scores = np.empty(len(features))
@@ -105,6 +106,7 @@ def model_run_summary(
     compares the out-of-fold scores with the label the model learnt. A metric is missing when it is undefined
     (e.g. an AUC with a single class). Raises ValueError when the scores come from another run.
     """
+    features = in_loan_order(features)
     run = _prepare_run(features, target, segments, parameters)
     produced_by = set(scores["run_id"].unique())
     if produced_by != {run.run_id}:

@@ -26,9 +26,6 @@ of distance. segment_id numbers the segments in SEGMENT_NAMES order, suffixed na
 nor ids depend on the cluster numbering.
 """
 
-import hashlib
-import json
-
 import numpy as np
 import pandas as pd
 from scipy.optimize import linear_sum_assignment
@@ -37,6 +34,7 @@ from sklearn.metrics import silhouette_score
 from sklearn.preprocessing import StandardScaler
 
 from ml.features import ID_COLUMN, SEGMENTATION_FEATURES
+from ml.frames import column_per_loan, content_hash, in_loan_order, numeric_matrix
 
 SEGMENT_NAMES = (
     "High Income, Low Default Risk",
@@ -65,6 +63,7 @@ SEGMENT_PROFILES = np.array(
 
 def segment_borrowers(features: pd.DataFrame, n_segments: int = 4, random_state: int = 42) -> pd.DataFrame:
     """One row per loan: loan_id, segment_id (1 = first segment in SEGMENT_NAMES order) and segment_name."""
+    features = in_loan_order(features)
     if not 2 <= n_segments <= len(features):
         raise ValueError(
             f"n_segments must be between 2 and the number of loans ({len(features)}), got {n_segments}"
@@ -117,6 +116,7 @@ def segmentation_quality(
     The score is None when it is undefined (a single segment, or one loan per segment). run_id hashes the
     profile, the segments and the sampling settings: the same segmentation of the same loans keeps its id.
     """
+    features = in_loan_order(features)
     segment_ids = column_per_loan(features, segments, "segment_id")
     profile = numeric_matrix(features, SEGMENTATION_FEATURES)
     assignment = pd.DataFrame(profile, columns=SEGMENTATION_FEATURES).assign(
@@ -149,28 +149,6 @@ def segmentation_quality(
         "n_rows": n_rows,
         "n_segments": n_segments,
     }
-
-
-def column_per_loan(features: pd.DataFrame, frame: pd.DataFrame, column: str) -> pd.Series:
-    """`frame[column]` for each loan of `features`, in order; ValueError if a loan is missing or repeated."""
-    values = features[[ID_COLUMN]].merge(
-        frame[[ID_COLUMN, column]], on=ID_COLUMN, how="left", validate="one_to_one"
-    )[column]
-    if values.isna().any():
-        raise ValueError(f"{int(values.isna().sum())} loans have no {column}")
-    return values
-
-
-def numeric_matrix(features: pd.DataFrame, columns: list[str]) -> np.ndarray:
-    """The columns as a float matrix (DuckDB may hand over booleans or nullable integers)."""
-    return features[columns].apply(pd.to_numeric).to_numpy(dtype="float64")
-
-
-def content_hash(spec: dict, data: pd.DataFrame) -> str:
-    """First 16 hex digits of a SHA-256 over a JSON-able spec and a frame's values."""
-    digest = hashlib.sha256(json.dumps(spec, sort_keys=True).encode())
-    digest.update(pd.util.hash_pandas_object(data, index=False).to_numpy().tobytes())
-    return digest.hexdigest()[:16]
 
 
 def _cluster_positions(features: pd.DataFrame, members: np.ndarray) -> np.ndarray:

@@ -121,6 +121,16 @@ def test_run_id_is_a_content_hash_of_target_parameters_and_training_data(logisti
     assert score_loans(flipped, **FAST)["run_id"].iloc[0] != run_id
 
 
+def test_the_row_order_of_the_table_does_not_change_any_score(logistic_loans):
+    features, _ = logistic_loans
+    shuffled = features.sample(frac=1, random_state=3)
+
+    in_order = score_loans(features, **FAST).set_index("loan_id").sort_index()
+    out_of_order = score_loans(shuffled, **FAST).set_index("loan_id").sort_index()
+
+    pd.testing.assert_frame_equal(in_order, out_of_order)
+
+
 def test_dtypes_from_the_warehouse_do_not_change_the_run(logistic_loans):
     features, _ = logistic_loans
     plain = features.astype({column: float for column in RISK_FEATURES})

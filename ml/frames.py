@@ -1,0 +1,36 @@
+"""Frame helpers shared by the ML modules: canonical row order, per-loan lookups, matrices, run ids."""
+
+import hashlib
+import json
+
+import numpy as np
+import pandas as pd
+
+from ml.features import ID_COLUMN
+
+
+def in_loan_order(features: pd.DataFrame) -> pd.DataFrame:
+    """Loans sorted by id: a table has no row order, and folds and samples must not depend on one."""
+    return features.sort_values(ID_COLUMN, ignore_index=True, kind="stable")
+
+
+def column_per_loan(features: pd.DataFrame, frame: pd.DataFrame, column: str) -> pd.Series:
+    """`frame[column]` for each loan of `features`, in order; ValueError if a loan is missing or repeated."""
+    values = features[[ID_COLUMN]].merge(
+        frame[[ID_COLUMN, column]], on=ID_COLUMN, how="left", validate="one_to_one"
+    )[column]
+    if values.isna().any():
+        raise ValueError(f"{int(values.isna().sum())} loans have no {column}")
+    return values
+
+
+def numeric_matrix(features: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """The columns as a float matrix (DuckDB may hand over booleans or nullable integers)."""
+    return features[columns].apply(pd.to_numeric).to_numpy(dtype="float64")
+
+
+def content_hash(spec: dict, data: pd.DataFrame) -> str:
+    """First 16 hex digits of a SHA-256 over a JSON-able spec and a frame's values."""
+    digest = hashlib.sha256(json.dumps(spec, sort_keys=True).encode())
+    digest.update(pd.util.hash_pandas_object(data, index=False).to_numpy().tobytes())
+    return digest.hexdigest()[:16]
