@@ -1,21 +1,11 @@
-{#- Vars that reach SQL are checked here first: a wrong value stops the build with a message naming the var,
-    and only a number or a listed word is ever written into SQL. -#}
+{#- A var that reaches SQL as a number is checked here first: a wrong value stops the build with a message
+    naming the var, and only a number is ever written into SQL. -#}
 {% macro number_var(name, min_value, max_value) -%}
     {%- set raw = var(name) -%}
     {%- set value = raw | float(default=none) -%}
     {%- if value is none or value < min_value or value > max_value -%}
         {{ exceptions.raise_compiler_error(
             "var '" ~ name ~ "' must be a number between " ~ min_value ~ " and " ~ max_value ~ ", got '" ~ raw ~ "'"
-        ) }}
-    {%- endif -%}
-    {{ return(value) }}
-{%- endmacro %}
-
-{% macro choice_var(name, choices) -%}
-    {%- set value = var(name) | string -%}
-    {%- if value not in choices -%}
-        {{ exceptions.raise_compiler_error(
-            "var '" ~ name ~ "' must be one of " ~ choices | join(", ") ~ ", got '" ~ value ~ "'"
         ) }}
     {%- endif -%}
     {{ return(value) }}
