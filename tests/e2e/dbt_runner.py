@@ -12,10 +12,9 @@ REPO = Path(__file__).resolve().parents[2]
 REAL_DATASET = REPO.parent / "shared" / "data" / "loan-recovery.csv"
 
 
-def dbt_build(workdir: Path, dbt_vars: dict | None = None) -> Path:
-    """Build the warehouse into workdir/warehouse.duckdb and return its path; any dbt error fails the test."""
-    database = workdir / "warehouse.duckdb"
-    env = {**os.environ, "DUCKDB_PATH": str(database), "DBT_PROFILES_DIR": str(REPO)}
+def run_dbt_build(workdir: Path, dbt_vars: dict | None = None) -> subprocess.CompletedProcess:
+    """Run `dbt build` into workdir/warehouse.duckdb and return the finished process."""
+    env = {**os.environ, "DUCKDB_PATH": str(workdir / "warehouse.duckdb"), "DBT_PROFILES_DIR": str(REPO)}
     command = [
         str(Path(sys.executable).with_name("dbt")),
         "build",
@@ -26,9 +25,14 @@ def dbt_build(workdir: Path, dbt_vars: dict | None = None) -> Path:
     ]
     if dbt_vars:
         command += ["--vars", json.dumps(dbt_vars)]
-    result = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True)
+    return subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True)
+
+
+def dbt_build(workdir: Path, dbt_vars: dict | None = None) -> Path:
+    """Build the warehouse and return its path; any dbt error fails the test."""
+    result = run_dbt_build(workdir, dbt_vars)
     assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-2000:]
-    return database
+    return workdir / "warehouse.duckdb"
 
 
 def query(database: Path, sql: str):

@@ -8,7 +8,7 @@ import pytest
 from sklearn.metrics import roc_auc_score
 
 from ml.features import LABEL, RISK_FEATURES, SEGMENTATION_FEATURES
-from tests.e2e.dbt_runner import REPO, dbt_build, query
+from tests.e2e.dbt_runner import REPO, dbt_build, query, run_dbt_build
 
 TRUTH = REPO / "tests" / "fixtures" / "loan_recovery_truth.csv"
 
@@ -110,3 +110,14 @@ def test_unusable_rows_are_rejected_with_their_reason_and_nothing_is_lost(tmp_pa
     assert rejected.rejection_reason.tolist() == [reason for _, _, reason in broken.values()]
     assert query(database, "select count(*) as n from loan_features").n[0] == 50 - len(broken)
     assert '"Monthly_Income":"12k"' in rejected.raw_record[1]
+
+
+def test_a_file_missing_a_column_stops_the_build_naming_the_file_and_the_column(tmp_path):
+    loans = pd.read_csv(REPO / "seeds" / "loan_recovery.csv", dtype=str).head(20)
+    loan_file = tmp_path / "no-income.csv"
+    loans.drop(columns="Monthly_Income").to_csv(loan_file, index=False)
+
+    result = run_dbt_build(tmp_path, {"loan_recovery_path": str(loan_file)})
+
+    assert result.returncode != 0
+    assert f"loan file '{loan_file}' is missing column(s) Monthly_Income" in result.stdout

@@ -1,14 +1,14 @@
 {%- set columns = loan_recovery_columns() -%}
 {%- set loan_file = var('loan_recovery_path') -%}
+{%- set loans_input = source('loan_recovery', 'loans') if loan_file else ref('loan_recovery') -%}
+{%- if loan_file -%}
+    {%- do assert_has_columns(loans_input, columns | map(attribute='source') | list, "loan file '" ~ loan_file ~ "'") -%}
+{%- endif -%}
 
 with
 
 source as (
-    {% if loan_file %}
-        select * from {{ source('loan_recovery', 'loans') }}
-    {% else %}
-        select * from {{ ref('loan_recovery') }}
-    {% endif %}
+    select * from {{ loans_input }}
 ),
 
 numbered as (
