@@ -29,7 +29,7 @@ test: lint
 
 # Regenerates the committed sample; deterministic, so a clean tree stays clean.
 sample: $(READY)
-	$(BIN)/python -m ml.synthetic --loans 2000 --seed 42 --out seeds --truth-out tests/fixtures
+	$(BIN)/python -m ml.synthetic --loans 2000 --seed 42 --out seeds --truth-out tests/fixtures --ledger-out seeds/ledger
 
 clean:
 	rm -rf $(VENV) target logs *.duckdb

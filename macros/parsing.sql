@@ -41,3 +41,16 @@
         when lower({{ text }}) in ('no', 'n', 'false', '0') then false
     end
 {%- endmacro %}
+
+{#- Dispatches on a column spec's `parse` kind (see macros/input_formats.sql). -#}
+{% macro parse_column(text, column) -%}
+    {%- if column.parse == 'text' -%} {{ text }}
+    {%- elif column.parse == 'count' -%} {{ parse_count(text) }}
+    {%- elif column.parse == 'amount' -%} {{ parse_amount(text) }}
+    {%- elif column.parse == 'rate' -%} {{ parse_rate(text) }}
+    {%- elif column.parse == 'category' -%} {{ parse_category(text, column['values']) }}
+    {%- elif column.parse == 'flag' -%} {{ parse_flag(text) }}
+    {%- elif column.parse == 'timestamp' -%} {{ dbt.safe_cast(text, dbt.type_timestamp()) }}
+    {%- elif column.parse == 'date' -%} {{ dbt.safe_cast(text, 'date') }}
+    {%- endif -%}
+{%- endmacro %}

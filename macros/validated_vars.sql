@@ -10,3 +10,12 @@
     {%- endif -%}
     {{ return(value) }}
 {%- endmacro %}
+
+{#- A var holding a date (YYYY-MM-DD), checked and written into SQL as a date literal. -#}
+{% macro date_var(name) -%}
+    {%- set value = var(name) | string -%}
+    {%- if not modules.re.match('^[0-9]{4}-[0-9]{2}-[0-9]{2}$', value) -%}
+        {{ exceptions.raise_compiler_error("var '" ~ name ~ "' must be a date as YYYY-MM-DD, got '" ~ value ~ "'") }}
+    {%- endif -%}
+    {{ return("cast('" ~ value ~ "' as date)") }}
+{%- endmacro %}

@@ -37,6 +37,9 @@ RISK_FEATURES = [
     "is_business_loan",
 ]
 
+# Repayment behaviour from the loan ledger: used when the warehouse has a ledger (all null otherwise).
+LEDGER_FEATURES = ["paid_to_plan_ratio", "payment_gap_share", "days_since_last_payment"]
+
 # Recorded after the outcome is known: they would leak it into any model.
 POST_OUTCOME_COLUMNS = [
     "recovery_status",
@@ -47,3 +50,10 @@ POST_OUTCOME_COLUMNS = [
 
 # Protected attributes: reported on, never modelled.
 PROTECTED_COLUMNS = ["gender", "age"]
+
+
+def model_features(features) -> list[str]:
+    """The risk model's inputs for this frame: RISK_FEATURES, plus the ledger features it has values for."""
+    return RISK_FEATURES + [
+        column for column in LEDGER_FEATURES if column in features and features[column].notna().any()
+    ]

@@ -22,7 +22,7 @@ from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 from sklearn.utils.parallel import Parallel, delayed
 
-from ml.features import ID_COLUMN, LABEL, RISK_FEATURES
+from ml.features import ID_COLUMN, LABEL, model_features
 from ml.frames import column_per_loan, content_hash, in_loan_order, numeric_matrix
 
 ALGORITHM = "random_forest"
@@ -123,7 +123,7 @@ def model_run_summary(
         "target": target,
         "algorithm": ALGORITHM,
         "parameters": json.dumps(asdict(run.parameters), sort_keys=True),
-        "features": json.dumps(RISK_FEATURES),
+        "features": json.dumps(run.feature_names),
         "n_training_rows": int(training.sum()),
         "n_scored_rows": len(scores),
         "n_positive_labels": int(labels[training].sum()),
@@ -144,6 +144,7 @@ class _Run:
     parameters: ForestParameters
     labels: np.ndarray
     training: np.ndarray
+    feature_names: list[str]
     x: np.ndarray
     run_id: str
 
@@ -156,10 +157,10 @@ def _prepare_run(
     training = ~np.isnan(labels)
     if training.sum() < params.n_folds:
         raise ValueError(f"{int(training.sum())} training loans, fewer than the {params.n_folds} folds")
-    x = numeric_matrix(features, RISK_FEATURES)
-    return _Run(
-        params, labels, training, x, _run_id(target, params, features[ID_COLUMN], x, labels, training)
-    )
+    feature_names = model_features(features)
+    x = numeric_matrix(features, feature_names)
+    run_id = _run_id(target, params, feature_names, features[ID_COLUMN], x, labels, training)
+    return _Run(params, labels, training, feature_names, x, run_id)
 
 
 def _training_labels(features: pd.DataFrame, target: str, segments: pd.DataFrame | None) -> np.ndarray:
@@ -184,13 +185,14 @@ def _outcome(features: pd.DataFrame) -> np.ndarray:
 def _run_id(
     target: str,
     params: ForestParameters,
+    feature_names: list[str],
     loan_ids: pd.Series,
     x: np.ndarray,
     labels: np.ndarray,
     training: np.ndarray,
 ) -> str:
-    spec = {"target": target, "algorithm": ALGORITHM, "parameters": asdict(params), "features": RISK_FEATURES}
-    training_data = pd.DataFrame(x[training], columns=RISK_FEATURES).assign(
+    spec = {"target": target, "algorithm": ALGORITHM, "parameters": asdict(params), "features": feature_names}
+    training_data = pd.DataFrame(x[training], columns=feature_names).assign(
         loan_id=loan_ids.astype(str).to_numpy()[training], label=labels[training]
     )
     return content_hash(spec, training_data)

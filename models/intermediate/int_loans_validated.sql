@@ -29,28 +29,6 @@ checked as (
     from loans
 ),
 
--- A Loan_ID seen twice keeps its first usable row; the later copies are rejected, never merged.
-deduplicated as (
-    select
-        *,
-        row_number() over (
-            partition by loan_id, row_problems is null order by source_row_number
-        ) as usable_occurrence,
-        min(source_row_number) over (
-            partition by loan_id, row_problems is null
-        ) as first_usable_row_number
-    from checked
-),
-
-final as (
-    select
-        *,
-        case
-            when row_problems is not null then row_problems
-            when usable_occurrence > 1
-                then 'duplicate Loan_ID (row ' || cast(first_usable_row_number as {{ dbt.type_string() }}) || ' kept)'
-        end as rejection_reason
-    from deduplicated
-)
+{{ rejection_reason_ctes('checked', ['loan_id'], 'Loan_ID') }}
 
 select * from final

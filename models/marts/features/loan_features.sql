@@ -1,10 +1,41 @@
--- One row per usable loan: the model inputs, derived burden ratios, encoded categories and the label.
+-- One row per usable loan: the model inputs, derived burden ratios, encoded categories, repayment behaviour
+-- from the ledger (null without a ledger) and the label.
 
 with
 
 accepted_loans as (
     select * from {{ ref('int_loans_validated') }}
     where rejection_reason is null
+),
+
+{% if ledger_is_present() -%}
+repayment as (
+    select
+        loan_id,
+        cast(paid_to_date / nullif(planned_to_date, 0) as double) as paid_to_plan_ratio,
+        cast((planned_to_date - paid_to_date) / issued_amount as double) as payment_gap_share,
+        days_since_last_payment
+    from {{ ref('int_loans_repayment') }}
+),
+{%- else -%}
+repayment as (
+    select
+        cast(null as {{ dbt.type_string() }}) as loan_id,
+        cast(null as double) as paid_to_plan_ratio,
+        cast(null as double) as payment_gap_share,
+        cast(null as {{ dbt.type_bigint() }}) as days_since_last_payment
+),
+{%- endif %}
+
+loans_with_repayment as (
+    select
+        accepted_loans.*,
+        repayment.paid_to_plan_ratio,
+        repayment.payment_gap_share,
+        repayment.days_since_last_payment
+    from accepted_loans
+    left join repayment
+        on accepted_loans.loan_id = repayment.loan_id
 ),
 
 final as (
@@ -41,6 +72,10 @@ final as (
         loan_type = 'Home' as is_home_loan,
         loan_type = 'Auto' as is_auto_loan,
         loan_type = 'Business' as is_business_loan,
+        -- repayment behaviour from the ledger
+        paid_to_plan_ratio,
+        payment_gap_share,
+        days_since_last_payment,
         -- data quality
         has_payment_history_conflict,
         has_outstanding_above_loan_amount,
@@ -48,7 +83,7 @@ final as (
         recovery_status is null as is_open,
         case when recovery_status is not null then recovery_status <> 'Fully Recovered' end
             as is_not_fully_recovered
-    from accepted_loans
+    from loans_with_repayment
 )
 
 select * from final

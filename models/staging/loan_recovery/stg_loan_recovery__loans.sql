@@ -7,36 +7,8 @@
 
 with
 
-source as (
-    select * from {{ loans_input }}
-),
-
-numbered as (
-    select
-        row_number() over () as source_row_number,
-        *
-    from source
-),
-
-cleaned as (
-    select
-        source_row_number,
-        {%- for column in columns %}
-            {{ clean_text(adapter.quote(column.source)) }} as {{ column.name }}_text,
-        {%- endfor %}
-        {{ row_as_json(columns | map(attribute='source') | list) }} as raw_record
-    from numbered
-),
-
-typed as (
-    select
-        source_row_number,
-        {%- for column in columns %}
-            {{ parse_column(column.name ~ '_text', column) }} as {{ column.name }},
-            {{ column.name }}_text,
-        {%- endfor %}
-        raw_record
-    from cleaned
+parsed as (
+    {{ parsed_input(loans_input, columns) }}
 ),
 
 final as (
@@ -75,20 +47,10 @@ final as (
         or payment_history in ('Delayed', 'Missed') and num_missed_payments = 0 and days_past_due = 0
         as has_payment_history_conflict,
         outstanding_loan_amount > loan_amount as has_outstanding_above_loan_amount,
-        nullif(concat_ws(', '
-            {%- for column in columns %},
-                case
-                    when {{ column.name }}_text is not null and {{ column.name }} is null then '{{ column.source }}'
-                end
-            {%- endfor %}
-        ), '') as invalid_columns,
-        nullif(concat_ws(', '
-            {%- for column in columns if column.required %},
-                case when {{ column.name }}_text is null then '{{ column.source }}' end
-            {%- endfor %}
-        ), '') as missing_columns,
+        invalid_columns,
+        missing_columns,
         raw_record
-    from typed
+    from parsed
 )
 
 select * from final

@@ -1,5 +1,8 @@
-{#- The 21 columns of a loan-recovery file, in file order: how each one is parsed and whether a row
-    is unusable without it. Staging reads this list; it is the one place that knows the input format. -#}
+{#- The input formats: for every file the warehouse reads, its columns in file order, how each one is parsed
+    and whether a row is unusable without it. Staging reads these lists; they are the one place that knows
+    the formats. -#}
+
+{#- The 21 columns of a loan-recovery snapshot file. -#}
 {% macro loan_recovery_columns() -%}
     {{ return([
         {'source': 'Borrower_ID', 'required': true, 'name': 'borrower_id', 'parse': 'text'},
@@ -31,12 +34,29 @@
     ]) }}
 {%- endmacro %}
 
-{% macro parse_column(text, column) -%}
-    {%- if column.parse == 'text' -%} {{ text }}
-    {%- elif column.parse == 'count' -%} {{ parse_count(text) }}
-    {%- elif column.parse == 'amount' -%} {{ parse_amount(text) }}
-    {%- elif column.parse == 'rate' -%} {{ parse_rate(text) }}
-    {%- elif column.parse == 'category' -%} {{ parse_category(text, column['values']) }}
-    {%- elif column.parse == 'flag' -%} {{ parse_flag(text) }}
-    {%- endif -%}
+{#- The loan ledger (the LoanTrack360 format): issued loans, their cumulative repayment plan, payments made. -#}
+{% macro ledger_orders_columns() -%}
+    {{ return([
+        {'source': 'order_id', 'required': true, 'name': 'loan_id', 'parse': 'text'},
+        {'source': 'created_at', 'required': false, 'name': 'created_at', 'parse': 'timestamp'},
+        {'source': 'put_at', 'required': true, 'name': 'issued_at', 'parse': 'timestamp'},
+        {'source': 'closed_at', 'required': false, 'name': 'closed_at', 'parse': 'timestamp'},
+        {'source': 'issued_sum', 'required': true, 'name': 'issued_amount', 'parse': 'amount'},
+    ]) }}
+{%- endmacro %}
+
+{% macro ledger_plan_columns() -%}
+    {{ return([
+        {'source': 'order_id', 'required': true, 'name': 'loan_id', 'parse': 'text'},
+        {'source': 'plan_at', 'required': true, 'name': 'due_on', 'parse': 'date'},
+        {'source': 'plan_sum_total', 'required': true, 'name': 'cumulative_due_amount', 'parse': 'amount'},
+    ]) }}
+{%- endmacro %}
+
+{% macro ledger_payments_columns() -%}
+    {{ return([
+        {'source': 'order_id', 'required': true, 'name': 'loan_id', 'parse': 'text'},
+        {'source': 'paid_at', 'required': true, 'name': 'paid_at', 'parse': 'timestamp'},
+        {'source': 'paid_sum', 'required': true, 'name': 'paid_amount', 'parse': 'amount'},
+    ]) }}
 {%- endmacro %}

@@ -1,0 +1,23 @@
+{#- Repayment score, 0 to 100, higher is better:
+      50 points x paid-to-plan ratio (capped at 1; 1 when nothing is due yet)
+    + 30 points x (1 - days past due / 90), nothing from 90 days past due on
+    + 20 points x (1 - 10 x payment gap / issued amount), nothing once the gap reaches 10% of the loan.
+    Overpayment earns no more than paying exactly to plan. -#}
+{% macro repayment_score(planned, paid, days_past_due, issued_amount) -%}
+    round(
+        50 * case when {{ planned }} > 0 then least({{ paid }} / {{ planned }}, 1) else 1 end
+        + 30 * greatest(1 - {{ days_past_due }} / 90.0, 0)
+        + 20 * greatest(1 - 10 * greatest({{ planned }} - {{ paid }}, 0) / {{ issued_amount }}, 0),
+        1
+    )
+{%- endmacro %}
+
+{#- Underpaid below plan x (1 - tolerance), Overpaid above plan x (1 + tolerance), otherwise On Track.
+    A loan with nothing due is On Track unless it has paid something (then Overpaid). -#}
+{% macro repayment_segment(planned, paid, tolerance) -%}
+    case
+        when {{ paid }} < {{ planned }} * (1 - {{ tolerance }}) then 'Underpaid'
+        when {{ paid }} > {{ planned }} * (1 + {{ tolerance }}) then 'Overpaid'
+        else 'On Track'
+    end
+{%- endmacro %}

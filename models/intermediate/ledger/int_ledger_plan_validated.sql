@@ -1,0 +1,33 @@
+-- Every repayment-plan row with the reason it cannot be used (null when it can). A plan row must belong to a
+-- usable order.
+
+with
+
+plan as (
+    select * from {{ ref('stg_ledger__plan') }}
+),
+
+orders as (
+    select * from {{ ref('int_ledger_orders_validated') }}
+    where rejection_reason is null
+),
+
+checked as (
+    select
+        plan.*,
+        nullif(concat_ws('; ',
+            'missing ' || plan.missing_columns,
+            'invalid value in ' || plan.invalid_columns,
+            case when plan.cumulative_due_amount < 0 then 'negative plan_sum_total' end,
+            case
+                when plan.loan_id is not null and orders.loan_id is null then 'order_id not in orders'
+            end
+        ), '') as row_problems
+    from plan
+    left join orders
+        on plan.loan_id = orders.loan_id
+),
+
+{{ rejection_reason_ctes('checked', ['loan_id', 'due_on'], 'order_id and plan_at') }}
+
+select * from final

@@ -1,0 +1,58 @@
+-- One row per month end: how much of the active ledger book is behind plan, and how many loans were issued.
+
+with
+
+loan_months as (
+    select * from {{ ref('int_loans_monthly_delinquency') }}
+),
+
+orders as (
+    select * from {{ ref('int_ledger_orders_validated') }}
+    where rejection_reason is null
+),
+
+book as (
+    select
+        month_end,
+        count(*) as active_loans,
+        sum(case when payment_gap > 0 then 1 else 0 end) as loans_with_payment_gap,
+        sum(case when days_past_due > 0 then 1 else 0 end) as overdue_loans,
+        sum(case when days_past_due > 30 then 1 else 0 end) as loans_over_30_days_past_due,
+        sum(overdue_amount) as overdue_amount,
+        sum(planned_to_date) as planned_to_date,
+        sum(paid_to_date) as paid_to_date
+    from loan_months
+    group by month_end
+),
+
+issued as (
+    select
+        cast({{ dbt.last_day('issued_at', 'month') }} as date) as month_end,
+        count(*) as new_loans_issued,
+        sum(issued_amount) as new_amount_issued
+    from orders
+    group by {{ dbt.last_day('issued_at', 'month') }}
+),
+
+final as (
+    select
+        -- month
+        book.month_end,
+        -- book
+        book.active_loans,
+        book.loans_with_payment_gap,
+        book.overdue_loans,
+        book.loans_over_30_days_past_due,
+        cast(book.overdue_loans as double) / book.active_loans as share_of_active_loans_overdue,
+        book.overdue_amount,
+        book.planned_to_date,
+        book.paid_to_date,
+        -- new business
+        coalesce(issued.new_loans_issued, 0) as new_loans_issued,
+        coalesce(issued.new_amount_issued, 0) as new_amount_issued
+    from book
+    left join issued
+        on book.month_end = issued.month_end
+)
+
+select * from final

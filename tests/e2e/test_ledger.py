@@ -1,0 +1,113 @@
+"""End to end: the ledger marts on the bundled sample and on a user's own ledger folder."""
+
+import subprocess
+import sys
+
+import pandas as pd
+
+from tests.e2e.dbt_runner import dbt_build, query
+
+
+def generate(tmp_path, loans: int, fmt: str):
+    """A generated snapshot file and ledger folder, as a user would point the warehouse at them."""
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ml.synthetic",
+            "--loans",
+            str(loans),
+            "--seed",
+            "7",
+            "--out",
+            str(tmp_path),
+            "--ledger-out",
+            str(tmp_path / "ledger"),
+            "--format",
+            fmt,
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return tmp_path / f"loan_recovery.{fmt}", tmp_path / "ledger"
+
+
+def test_snapshot_missed_payments_and_days_past_due_agree_with_the_ledger(sample_warehouse):
+    disagreements = query(
+        sample_warehouse,
+        """
+        select count(*) as loans,
+               count(*) filter (where f.num_missed_payments <> r.missed_instalments) as missed_disagree,
+               count(*) filter (where f.days_past_due <> r.days_past_due) as days_past_due_disagree
+        from loan_features as f
+        inner join loan_repayment as r on f.loan_id = r.loan_id
+        """,
+    ).iloc[0]
+    print(f"\nsample: {disagreements.loans} loans compared with the ledger")
+    assert disagreements.loans == 2000
+    assert disagreements.missed_disagree == 0
+    assert disagreements.days_past_due_disagree == 0
+
+
+def test_ledger_marts_are_built_from_the_sample(sample_warehouse):
+    counts = query(
+        sample_warehouse,
+        """
+        select
+            (select count(*) from loan_repayment) as repayment_rows,
+            (select count(distinct repayment_segment) from loan_repayment) as segments,
+            (select count(*) from monthly_risk_trend) as months,
+            (select count(*) from unpaid_open_loans) as unpaid_open,
+            (select count(*) from loan_features where paid_to_plan_ratio is not null) as with_ledger_features
+        """,
+    ).iloc[0]
+    assert counts.repayment_rows == 2000
+    assert counts.segments == 3
+    assert counts.months > 12
+    assert counts.unpaid_open > 0
+    assert counts.with_ledger_features > 1900
+
+
+def test_a_users_parquet_snapshot_and_ledger_build_through_the_vars(tmp_path):
+    loan_file, ledger = generate(tmp_path, 300, "parquet")
+
+    database = dbt_build(tmp_path, {"loan_recovery_path": str(loan_file), "ledger_path": str(ledger)})
+
+    counts = query(
+        database,
+        """
+        select
+            (select count(*) from loan_repayment) as repayment_rows,
+            (select count(*) from rejected_rows) as rejected_rows,
+            (select count(*) from loan_repayment r join loan_features f using (loan_id)
+             where r.days_past_due <> f.days_past_due) as disagreements
+        """,
+    ).iloc[0]
+    assert (counts.repayment_rows, counts.rejected_rows, counts.disagreements) == (300, 0, 0)
+
+
+def test_broken_ledger_rows_are_rejected_with_their_reason(tmp_path):
+    loan_file, ledger = generate(tmp_path, 40, "csv")
+    orders = pd.read_csv(ledger / "orders.csv", dtype=str, keep_default_na=False)
+    payments = pd.read_csv(ledger / "payments.csv", dtype=str, keep_default_na=False)
+    plan = pd.read_csv(ledger / "plan.csv", dtype=str, keep_default_na=False)
+    first_loan = orders.at[0, "order_id"]
+    broken_payments = pd.DataFrame(
+        {
+            "order_id": ["LN_404", first_loan, first_loan],
+            "paid_at": ["2026-01-01 10:00:00", "1999-01-01 10:00:00", "2026-01-01 10:00:00"],
+            "paid_sum": ["100.00", "100.00", "-5"],
+        }
+    )
+    pd.concat([payments, broken_payments]).to_csv(ledger / "payments.csv", index=False)
+    pd.concat([plan, plan.head(1)]).to_csv(ledger / "plan.csv", index=False)
+
+    database = dbt_build(tmp_path, {"loan_recovery_path": str(loan_file), "ledger_path": str(ledger)})
+
+    rejected = query(database, "select source_name, rejection_reason from rejected_rows order by 1, 2")
+    assert rejected.values.tolist() == [
+        ["ledger_payments", "order_id not in orders"],
+        ["ledger_payments", "paid_at before put_at"],
+        ["ledger_payments", "paid_sum not positive"],
+        ["ledger_plan", "duplicate order_id and plan_at (row 1 kept)"],
+    ]
