@@ -28,8 +28,8 @@ due_to_date as (
         max(cumulative_due_amount) as planned_to_date,
         count(*) as instalments_due,
         -- missed: fell due before the as-of date and not covered by then (an instalment due today is not late)
-        sum(
-            case when due_on < {{ as_of }} and (covered_on is null or covered_on > {{ as_of }}) then 1 else 0 end
+        count(
+            case when due_on < {{ as_of }} and (covered_on is null or covered_on > {{ as_of }}) then 1 end
         ) as missed_instalments,
         min(
             case when due_on < {{ as_of }} and (covered_on is null or covered_on > {{ as_of }}) then due_on end

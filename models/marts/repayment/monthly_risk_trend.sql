@@ -15,9 +15,9 @@ book as (
     select
         month_end,
         count(*) as active_loans,
-        sum(case when payment_gap > 0 then 1 else 0 end) as loans_with_payment_gap,
-        sum(case when days_past_due > 0 then 1 else 0 end) as overdue_loans,
-        sum(case when days_past_due > 30 then 1 else 0 end) as loans_over_30_days_past_due,
+        count(case when payment_gap > 0 then 1 end) as loans_with_payment_gap,
+        count(case when days_past_due > 0 then 1 end) as overdue_loans,
+        count(case when days_past_due > 30 then 1 end) as loans_over_30_days_past_due,
         sum(overdue_amount) as overdue_amount,
         sum(planned_to_date) as planned_to_date,
         sum(paid_to_date) as paid_to_date

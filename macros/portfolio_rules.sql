@@ -1,0 +1,18 @@
+{#- True when a days-past-due value falls in a dpd_classes seed row (an empty max means no upper bound). -#}
+{% macro days_past_due_in_class(days_past_due, class) -%}
+    {{ days_past_due }} >= {{ class }}.min_days_past_due
+    and ({{ class }}.max_days_past_due is null or {{ days_past_due }} <= {{ class }}.max_days_past_due)
+{%- endmacro %}
+
+{#- Credit score on the 300-850 scale from a probability of not repaying, by points to double the odds:
+    score = base + pdo / ln(2) x ln(odds / base_odds), odds = (1 - p) / p of repaying. A loan at the base odds
+    scores the base; each `pdo` points doubles the odds. Lower risk, higher score; clipped to 300-850. -#}
+{% macro credit_score(probability) -%}
+    {%- set base = number_var('credit_score_base', 300, 850) -%}
+    {%- set base_odds = number_var('credit_score_base_odds', 0.001, 100000) -%}
+    {%- set pdo = number_var('credit_score_pdo', 1, 200) -%}
+    {%- set p = 'least(greatest(' ~ probability ~ ', 0.000001), 0.999999)' -%}
+    least(greatest(
+        round({{ base }} + {{ pdo }} / ln(2) * ln((1 - {{ p }}) / {{ p }} / {{ base_odds }}), 0),
+        300), 850)
+{%- endmacro %}

@@ -1,0 +1,21 @@
+-- Loans and amounts by loan type and status (Open, or the recovery outcome).
+
+with
+
+loans as (
+    select * from {{ ref('loan_portfolio') }}
+),
+
+final as (
+    select
+        loan_type,
+        coalesce(recovery_status, 'Open') as loan_status,
+        count(*) as loans,
+        sum(loan_amount) as disbursed_amount,
+        sum(outstanding_loan_amount) as outstanding_amount,
+        cast(count(*) as double) / sum(count(*)) over () as share_of_loans
+    from loans
+    group by loan_type, coalesce(recovery_status, 'Open')
+)
+
+select * from final

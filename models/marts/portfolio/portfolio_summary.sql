@@ -1,0 +1,55 @@
+-- Portfolio health per dimension value (and for the whole book): counts, amounts, NPA, default and recovery
+-- rates, average debt-to-income and loan-to-value.
+
+{%- set dimensions = ['loan_type', 'employment_type', 'segment_name'] %}
+
+with
+
+loans as (
+    select * from {{ ref('loan_portfolio') }}
+),
+
+grouped as (
+    select
+        'portfolio' as dimension,
+        'All loans' as dimension_value,
+        *
+    from loans
+    {%- for dimension in dimensions %}
+    union all
+    select
+        '{{ dimension }}' as dimension,
+        {{ dimension }} as dimension_value,
+        *
+    from loans
+    {%- endfor %}
+),
+
+final as (
+    select
+        -- grain
+        dimension,
+        dimension_value,
+        -- counts
+        count(*) as loans,
+        count(case when is_open then 1 end) as active_loans,
+        count(case when not is_open then 1 end) as closed_loans,
+        count(case when recovery_status = 'Written Off' then 1 end) as written_off_loans,
+        count(case when is_npa then 1 end) as npa_loans,
+        -- amounts
+        sum(loan_amount) as total_disbursed,
+        sum(outstanding_loan_amount) as total_outstanding,
+        sum(case when is_npa then outstanding_loan_amount else 0 end) as npa_amount,
+        sum(expected_loss) as expected_loss,
+        -- rates
+        sum(case when is_npa then outstanding_loan_amount else 0 end)
+        / nullif(sum(outstanding_loan_amount), 0) as npa_ratio,
+        avg(case when is_npa or recovery_status = 'Written Off' then 1.0 else 0.0 end) as default_rate,
+        (sum(loan_amount) - sum(outstanding_loan_amount)) / nullif(sum(loan_amount), 0) as recovery_rate,
+        avg(debt_to_income_ratio) as avg_debt_to_income_ratio,
+        avg(loan_to_value_ratio) as avg_loan_to_value_ratio
+    from grouped
+    group by dimension, dimension_value
+)
+
+select * from final

@@ -1,0 +1,39 @@
+-- How recovery went, per recommended strategy, borrower segment and collection method: outcomes of resolved
+-- loans and the collection effort spent.
+
+{%- set dimensions = ['strategy', 'segment_name', 'collection_method'] %}
+
+with
+
+loans as (
+    select * from {{ ref('recovery_strategy') }}
+),
+
+grouped as (
+    {%- for dimension in dimensions %}
+    select
+        '{{ dimension }}' as dimension,
+        coalesce({{ dimension }}, 'Unknown') as dimension_value,
+        *
+    from loans
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+),
+
+final as (
+    select
+        dimension,
+        dimension_value,
+        count(*) as loans,
+        count(case when not is_open then 1 end) as resolved_loans,
+        avg(case when recovery_status = 'Fully Recovered' then 1.0 when not is_open then 0.0 end)
+            as fully_recovered_rate,
+        avg(case when recovery_status = 'Written Off' then 1.0 when not is_open then 0.0 end) as written_off_rate,
+        avg(collection_attempts) as avg_collection_attempts,
+        avg(case when is_legal_action_taken then 1.0 else 0.0 end) as legal_action_rate,
+        sum(outstanding_loan_amount) as outstanding_amount
+    from grouped
+    group by dimension, dimension_value
+)
+
+select * from final
