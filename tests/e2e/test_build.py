@@ -78,6 +78,9 @@ def test_public_dataset_builds_unchanged(real_dataset, variant, tmp_path):
         select
             (select count(*) from recovery_strategy) as strategy_rows,
             (select count(*) from rejected_rows) as rejected_rows,
+            (select loans from portfolio_summary where dimension = 'portfolio') as portfolio_loans,
+            (select count(*) from information_schema.tables
+             where table_name = 'loan_repayment') as ledger_marts,
             (select cv_roc_auc from model_runs
              where run_id = (select any_value(run_id) from risk_scores)) as cv_roc_auc
         """,
@@ -85,6 +88,8 @@ def test_public_dataset_builds_unchanged(real_dataset, variant, tmp_path):
     print(f"\npublic dataset ({variant}): cv_roc_auc = {summary.cv_roc_auc:.4f}")
     assert summary.strategy_rows == 500
     assert summary.rejected_rows == 0
+    assert summary.portfolio_loans == 500
+    assert summary.ledger_marts == 0, "without a ledger the ledger marts are not built"
 
 
 def test_unusable_rows_are_rejected_with_their_reason_and_nothing_is_lost(tmp_path):

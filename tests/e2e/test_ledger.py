@@ -68,6 +68,22 @@ def test_ledger_marts_are_built_from_the_sample(sample_warehouse):
     assert counts.with_ledger_features > 1900
 
 
+def test_portfolio_marts_cover_the_sample_book(sample_warehouse):
+    counts = query(
+        sample_warehouse,
+        """
+        select
+            (select loans from portfolio_summary where dimension = 'portfolio') as portfolio_loans,
+            (select count(*) from loan_portfolio) as loan_rows,
+            (select count(distinct from_bucket) from roll_rates) as roll_from_buckets,
+            (select count(distinct vintage_month_end) from vintage_curves) as vintages
+        """,
+    ).iloc[0]
+    assert counts.portfolio_loans == counts.loan_rows == 2000
+    assert counts.roll_from_buckets == 5
+    assert counts.vintages > 12
+
+
 def test_a_users_parquet_snapshot_and_ledger_build_through_the_vars(tmp_path):
     loan_file, ledger = generate(tmp_path, 300, "parquet")
 
