@@ -18,6 +18,7 @@ $(READY): requirements.lock pyproject.toml
 
 build: $(READY)
 	$(BIN)/dbt build
+	$(BIN)/python -m ml.publish
 
 lint: $(READY)
 	$(BIN)/ruff check ml tests

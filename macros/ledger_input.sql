@@ -25,6 +25,6 @@
     {%- elif found[0].endswith('.parquet') -%}
         {{ return("read_parquet('" ~ base ~ ".parquet')") }}
     {%- else -%}
-        {{ return("read_csv('" ~ base ~ ".csv', header = true, all_varchar = true)") }}
+        {{ return("read_csv('" ~ base ~ ".csv', header = true, all_varchar = true, max_line_size = 33554432)") }}
     {%- endif -%}
 {%- endmacro %}

@@ -22,7 +22,9 @@ checked as (
             case when monthly_emi < 0 then 'negative Monthly_EMI' end,
             case when num_missed_payments < 0 then 'negative Num_Missed_Payments' end,
             case when days_past_due < 0 then 'negative Days_Past_Due' end,
-            case when age < 0 then 'negative Age' end,
+            case when age not between 18 and 120 then 'Age outside 18-120' end,
+            case when interest_rate_pct > 100 then 'Interest_Rate above 100%' end,
+            case when loan_tenure_months > 600 then 'Loan_Tenure above 600 months' end,
             case when num_dependents < 0 then 'negative Num_Dependents' end,
             case when collection_attempts < 0 then 'negative Collection_Attempts' end
         ), '') as row_problems

@@ -12,8 +12,10 @@ REPO = Path(__file__).resolve().parents[2]
 REAL_DATASET = REPO.parent / "shared" / "data" / "loan-recovery.csv"
 
 
-def run_dbt_build(workdir: Path, dbt_vars: dict | None = None) -> subprocess.CompletedProcess:
-    """Run `dbt build` into workdir/warehouse.duckdb and return the finished process."""
+def run_dbt_build(
+    workdir: Path, dbt_vars: dict | None = None, select: list[str] | None = None
+) -> subprocess.CompletedProcess:
+    """Run `dbt build` (of the selected nodes) into workdir/warehouse.duckdb; return the finished process."""
     env = {**os.environ, "DUCKDB_PATH": str(workdir / "warehouse.duckdb"), "DBT_PROFILES_DIR": str(REPO)}
     command = [
         str(Path(sys.executable).with_name("dbt")),
@@ -25,6 +27,9 @@ def run_dbt_build(workdir: Path, dbt_vars: dict | None = None) -> subprocess.Com
     ]
     if dbt_vars:
         command += ["--vars", json.dumps(dbt_vars)]
+    if select:
+        # Tests that also read unselected models would see their stale data: run only fully selected tests.
+        command += ["--select", *select, "--indirect-selection", "cautious"]
     return subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True)
 
 

@@ -1,7 +1,7 @@
 {%- set columns = ledger_orders_columns() -%}
 {%- set orders_input = ledger_input('orders') -%}
 {%- if var('ledger_path') -%}
-    {%- do assert_has_columns(
+    {%- do assert_usable_input(
         orders_input, columns | map(attribute='source') | list, "ledger table 'orders' in '" ~ var('ledger_path') ~ "'"
     ) -%}
 {%- endif -%}

@@ -1,7 +1,7 @@
 {%- set columns = ledger_payments_columns() -%}
 {%- set payments_input = ledger_input('payments') -%}
 {%- if var('ledger_path') -%}
-    {%- do assert_has_columns(
+    {%- do assert_usable_input(
         payments_input, columns | map(attribute='source') | list, "ledger table 'payments' in '" ~ var('ledger_path') ~ "'"
     ) -%}
 {%- endif -%}

@@ -1,7 +1,7 @@
 {%- set columns = ledger_plan_columns() -%}
 {%- set plan_input = ledger_input('plan') -%}
 {%- if var('ledger_path') -%}
-    {%- do assert_has_columns(
+    {%- do assert_usable_input(
         plan_input, columns | map(attribute='source') | list, "ledger table 'plan' in '" ~ var('ledger_path') ~ "'"
     ) -%}
 {%- endif -%}

@@ -2,7 +2,7 @@
 {%- set loan_file = var('loan_recovery_path') -%}
 {%- set loans_input = source('loan_recovery', 'loans') if loan_file else ref('loan_recovery') -%}
 {%- if loan_file -%}
-    {%- do assert_has_columns(loans_input, columns | map(attribute='source') | list, "loan file '" ~ loan_file ~ "'") -%}
+    {%- do assert_usable_input(loans_input, columns | map(attribute='source') | list, "loan file '" ~ loan_file ~ "'") -%}
 {%- endif -%}
 
 with

@@ -1,6 +1,7 @@
-{#- Stops the build with one clear message when an input lacks columns the warehouse needs, naming the input
-    and the missing columns, instead of a database error about the first unknown column. -#}
-{% macro assert_has_columns(relation, expected_columns, input_label) %}
+{#- Stops the build with one clear message when an input lacks columns the warehouse needs or has no data rows,
+    naming the input and the problem, instead of a database error about the first unknown column or a model
+    failing later on an empty table. -#}
+{% macro assert_usable_input(relation, expected_columns, input_label) %}
     {%- if execute -%}
         {%- set found = run_query('select * from ' ~ relation ~ ' limit 0').column_names -%}
         {%- set found_lower = found | map('lower') | list -%}
@@ -13,6 +14,9 @@
                 input_label ~ " is missing column(s) " ~ missing | join(", ")
                 ~ "; its columns are: " ~ found | join(", ")
             ) }}
+        {%- endif -%}
+        {%- if run_query('select 1 from ' ~ relation ~ ' limit 1').rows | length == 0 -%}
+            {{ exceptions.raise_compiler_error(input_label ~ " has no data rows, only a header") }}
         {%- endif -%}
     {%- endif -%}
 {% endmacro %}
