@@ -6,7 +6,7 @@ export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_PROJECT_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: env build test lint sample clean
+.PHONY: env build test lint sample quality clean
 
 env: $(READY)
 
@@ -31,6 +31,10 @@ test: lint
 # Regenerates the committed sample; deterministic, so a clean tree stays clean.
 sample: $(READY)
 	$(BIN)/python -m ml.synthetic --loans 2000 --seed 42 --out seeds --truth-out tests/fixtures --ledger-out seeds/ledger
+
+# Every risk model against the generator's true probabilities on 100,000 loans (a few minutes; not a test).
+quality: $(READY)
+	$(BIN)/python -m ml.quality --loans 100000 --seed 1
 
 clean:
 	rm -rf $(VENV) target logs *.duckdb

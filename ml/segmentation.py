@@ -1,6 +1,14 @@
-"""Borrower segments: K-Means on the standardised profile, named with the source documents' business names.
+"""Borrower segments: K-Means, DBSCAN or agglomerative clusters of the borrower profile, with business names.
 
-K-Means numbers its clusters arbitrarily, so a cluster is named from what it looks like, never from its
+Algorithms (var segmentation_algorithm): "kmeans" (default) on every loan; "agglomerative" (Ward) and
+"dbscan", whose cost grows with the square of the rows, fit on a random sample of SAMPLE_SIZE loans and assign
+the rest (nearest centroid of the sample's clusters; for DBSCAN, the cluster of the nearest core loan when it
+is within eps, else noise). DBSCAN finds its own number of clusters; its noise loans form their own segment,
+id 0, NOISE_SEGMENT_NAME. K-Means and agglomerative take k from var segment_count, or, when that is "auto"
+(or empty), choose it: the k in K_CANDIDATES with the highest silhouette on the sample; the elbow of the
+within-segment sum of squares is recorded alongside in segmentation_runs, not used.
+
+A clustering numbers its clusters arbitrarily, so a cluster is named from what it looks like, never from its
 number. Each cluster is placed on four axes; a position is the mean over the cluster's loans of the
 centred percentile rank (-0.5 to 0.5; ranks, so that a few huge incomes or loans do not dominate) of some
 `loan_features` columns:
@@ -20,17 +28,19 @@ descriptions, each name has a target profile (income, loan size, burden, delinqu
     High Loan, Higher Default Risk      ( 0,   1,  0,  1)  large loans in arrears, whatever the income
 
 Names go to clusters by the one-to-one assignment with the least total squared distance between positions
-and profiles (Hungarian algorithm). With fewer than four clusters only the best-matching names are used;
-with more, each extra cluster takes its nearest profile's name with a suffix " (2)", " (3)", ... in order
-of distance. segment_id numbers the segments in SEGMENT_NAMES order, suffixed names last: neither names
-nor ids depend on the cluster numbering.
+and profiles (Hungarian algorithm); a single cluster is the typical borrower (position 0). With fewer
+than four clusters only the best-matching names are used; with more, each extra cluster takes its nearest
+profile's name with a suffix " (2)", " (3)", ... in order of distance. segment_id numbers the segments
+in SEGMENT_NAMES order, suffixed names last (0 for DBSCAN noise): neither names nor ids depend on the
+cluster numbering.
 """
 
 import numpy as np
 import pandas as pd
 from scipy.optimize import linear_sum_assignment
-from sklearn.cluster import KMeans
-from sklearn.metrics import silhouette_score
+from sklearn.cluster import DBSCAN, AgglomerativeClustering, KMeans
+from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, silhouette_score
+from sklearn.neighbors import NearestNeighbors
 from sklearn.preprocessing import StandardScaler
 
 from ml.features import ID_COLUMN, SEGMENTATION_FEATURES
@@ -42,6 +52,16 @@ SEGMENT_NAMES = (
     "Moderate Income, High Loan Burden",
     "High Loan, Higher Default Risk",
 )
+
+ALGORITHMS = ("kmeans", "dbscan", "agglomerative")
+# DBSCAN's noise loans form their own segment, with id 0, named by this rather than a business profile.
+NOISE = -1
+NOISE_SEGMENT_NAME = "Atypical Profile (DBSCAN noise)"
+# Agglomerative and DBSCAN fit on at most this many loans (their cost grows with the square of the rows),
+# and so does the choice of k.
+SAMPLE_SIZE = 5_000
+K_CANDIDATES = range(2, 9)
+DBSCAN_EPS_QUANTILE = 0.9
 
 NAMING_AXES = {
     "income": ["monthly_income"],
@@ -61,29 +81,85 @@ SEGMENT_PROFILES = np.array(
 )
 
 
-def segment_borrowers(features: pd.DataFrame, n_segments: int = 4, random_state: int = 42) -> pd.DataFrame:
-    """One row per loan: loan_id, segment_id (1 = first segment in SEGMENT_NAMES order) and segment_name."""
+def segment_borrowers(
+    features: pd.DataFrame,
+    algorithm: str = "kmeans",
+    n_segments: int | None = 4,
+    random_state: int = 42,
+    sample_size: int = SAMPLE_SIZE,
+) -> pd.DataFrame:
+    """One row per loan: loan_id, segment_id (1 = first segment in SEGMENT_NAMES order) and segment_name.
+
+    `n_segments` None means choose k by the silhouette rule (choose_segment_count); DBSCAN ignores it.
+    """
     features = in_loan_order(features)
-    if not 2 <= n_segments <= len(features):
+    if algorithm not in ALGORITHMS:
+        raise ValueError(f"unknown algorithm {algorithm!r}; expected one of {ALGORITHMS}")
+    if n_segments is not None and not 2 <= n_segments <= len(features):
         raise ValueError(
             f"n_segments must be between 2 and the number of loans ({len(features)}), got {n_segments}"
         )
-    kmeans = KMeans(n_clusters=n_segments, n_init=10, random_state=random_state)
-    clusters = kmeans.fit_predict(
-        StandardScaler().fit_transform(numeric_matrix(features, SEGMENTATION_FEATURES))
-    )
-    names = name_clusters(features, clusters)
+    profile = standardised_profile(features)
+    if algorithm != "dbscan" and n_segments is None:
+        n_segments = choose_segment_count(profile, algorithm, random_state, sample_size).attrs["chosen_k"]
+    clusters = _cluster(profile, algorithm, n_segments, random_state, sample_size)
+    clustered = clusters != NOISE
+    names = name_clusters(features[clustered], clusters[clustered]) if clustered.any() else {}
     segment_ids = {
         name: rank for rank, name in enumerate(sorted(names.values(), key=_canonical_position), start=1)
     }
-    segment_names = pd.Series(clusters).map(names)
+    segment_names = pd.Series(clusters).map(names | {NOISE: NOISE_SEGMENT_NAME})
     return pd.DataFrame(
         {
             ID_COLUMN: features[ID_COLUMN].to_numpy(),
-            "segment_id": segment_names.map(segment_ids).to_numpy(dtype="int64"),
+            "segment_id": segment_names.map(segment_ids | {NOISE_SEGMENT_NAME: 0}).to_numpy(dtype="int64"),
             "segment_name": segment_names.to_numpy(dtype=object),
         }
     )
+
+
+def parse_segment_count(value) -> int | None:
+    """The var segment_count as a number of segments; None (choose k) when empty or "auto"."""
+    text = str(value).strip().lower()
+    if text in ("", "auto", "none"):
+        return None
+    if not text.isdigit():
+        raise ValueError(f'segment_count must be a whole number or "auto", got {value!r}')
+    return int(text)
+
+
+def standardised_profile(features: pd.DataFrame) -> np.ndarray:
+    """The segmentation features, each centred and scaled to unit variance."""
+    return StandardScaler().fit_transform(numeric_matrix(features, SEGMENTATION_FEATURES))
+
+
+def choose_segment_count(
+    profile: np.ndarray,
+    algorithm: str = "kmeans",
+    random_state: int = 42,
+    sample_size: int = SAMPLE_SIZE,
+    candidates: range = K_CANDIDATES,
+) -> pd.DataFrame:
+    """One row per candidate k: silhouette and within-segment sum of squares of the algorithm's fit.
+
+    Fitted on a sample of at most `sample_size` loans. The chosen k (attrs["chosen_k"]) has the highest
+    silhouette, the smallest such k on a tie. The elbow (attrs["elbow_k"], recorded, not used) is the k whose
+    point lies farthest below the straight line from the first to the last point of the within-segment sum
+    of squares curve, both axes scaled to [0, 1].
+    """
+    sample = profile[_sample_rows(len(profile), sample_size, random_state)]
+    candidates = [k for k in candidates if k < len(sample)]
+    if not candidates:
+        raise ValueError(f"too few loans ({len(sample)}) to choose a number of segments")
+    silhouettes, inertias = [], []
+    for k in candidates:
+        clusters = _cluster(sample, algorithm, k, random_state, len(sample))
+        silhouettes.append(float(silhouette_score(sample, clusters)))
+        inertias.append(_within_sum_of_squares(sample, clusters))
+    curve = pd.DataFrame({"k": candidates, "silhouette": silhouettes, "within_sum_of_squares": inertias})
+    curve.attrs["chosen_k"] = int(curve["k"][curve["silhouette"].idxmax()])
+    curve.attrs["elbow_k"] = _elbow(curve["k"].to_numpy(), curve["within_sum_of_squares"].to_numpy())
+    return curve
 
 
 def name_clusters(features: pd.DataFrame, clusters: np.ndarray) -> dict[int, str]:
@@ -109,46 +185,133 @@ def name_clusters(features: pd.DataFrame, clusters: np.ndarray) -> dict[int, str
 
 
 def segmentation_quality(
-    features: pd.DataFrame, segments: pd.DataFrame, sample_size: int = 10_000, random_state: int = 42
+    features: pd.DataFrame,
+    segments: pd.DataFrame,
+    algorithm: str = "kmeans",
+    n_segments: int | None = 4,
+    sample_size: int = 10_000,
+    random_state: int = 42,
 ) -> dict:
-    """Silhouette score of the segments on the standardised profile; on a sample, to stay cheap on 1M loans.
+    """Quality of a segmentation on the standardised profile, and how its number of segments was set.
 
-    The score is None when it is undefined (a single segment, or one loan per segment). run_id hashes the
-    profile, the segments and the sampling settings: the same segmentation of the same loans keeps its id.
+    Silhouette (-1 to 1, higher is better; on a sample, to stay cheap on 1M loans), Davies-Bouldin (0 or
+    more, lower is better) and Calinski-Harabasz (higher is better) over the segments as delivered, DBSCAN's
+    noise segment included. Each is None when undefined (a single segment, or one loan per segment).
+    k_rule says how k was set: "set" (var segment_count), "silhouette" (choose_segment_count, whose curve is
+    recorded as JSON with the elbow) or "density" (DBSCAN). run_id hashes the settings, the profile and the
+    segments: the same segmentation of the same loans keeps its id.
     """
     features = in_loan_order(features)
-    segment_ids = column_per_loan(features, segments, "segment_id")
-    profile = numeric_matrix(features, SEGMENTATION_FEATURES)
-    assignment = pd.DataFrame(profile, columns=SEGMENTATION_FEATURES).assign(
+    segment_ids = column_per_loan(features, segments, "segment_id").to_numpy(dtype="int64")
+    raw_profile = numeric_matrix(features, SEGMENTATION_FEATURES)
+    profile = standardised_profile(features)
+    assignment = pd.DataFrame(raw_profile, columns=SEGMENTATION_FEATURES).assign(
         loan_id=features[ID_COLUMN].astype(str).to_numpy(),
-        segment_id=segment_ids.to_numpy(dtype="int64"),
+        segment_id=segment_ids,
         segment_name=column_per_loan(features, segments, "segment_name").to_numpy(dtype=object),
     )
     spec = {
-        "algorithm": "kmeans",
+        "algorithm": algorithm,
+        "n_segments": n_segments,
         "features": SEGMENTATION_FEATURES,
         "sample_size": sample_size,
         "random_state": random_state,
     }
-    n_rows, n_segments = len(features), segment_ids.nunique()
+    n_rows, n_segments_found = len(features), len(np.unique(segment_ids))
     sample = min(sample_size, n_rows)
-    score = None
-    if 2 <= n_segments < sample:
-        score = float(
+    silhouette = davies_bouldin = calinski_harabasz = None
+    if 2 <= n_segments_found < sample:
+        silhouette = float(
             silhouette_score(
-                StandardScaler().fit_transform(profile),
-                segment_ids.to_numpy(),
+                profile,
+                segment_ids,
                 sample_size=sample if sample < n_rows else None,
                 random_state=random_state,
             )
         )
+        davies_bouldin = float(davies_bouldin_score(profile, segment_ids))
+        calinski_harabasz = float(calinski_harabasz_score(profile, segment_ids))
+    curve = None
+    if algorithm == "dbscan":
+        k_rule = "density"
+    elif n_segments is None:
+        k_rule = "silhouette"
+        curve = choose_segment_count(profile, algorithm, random_state, SAMPLE_SIZE)
+    else:
+        k_rule = "set"
     return {
         "run_id": content_hash(spec, assignment),
-        "silhouette_score": score,
-        "silhouette_sample_size": sample,
+        "algorithm": algorithm,
+        "k_rule": k_rule,
         "n_rows": n_rows,
-        "n_segments": n_segments,
+        "n_segments": n_segments_found,
+        "n_noise_rows": int((segment_ids == 0).sum()),
+        "silhouette_score": silhouette,
+        "silhouette_sample_size": sample,
+        "davies_bouldin_score": davies_bouldin,
+        "calinski_harabasz_score": calinski_harabasz,
+        "elbow_k": None if curve is None else curve.attrs["elbow_k"],
+        "k_candidates": None if curve is None else curve.to_json(orient="records"),
     }
+
+
+def _cluster(
+    profile: np.ndarray, algorithm: str, n_segments: int | None, random_state: int, sample_size: int
+) -> np.ndarray:
+    """Cluster number of each row (NOISE for DBSCAN's noise). Agglomerative and DBSCAN fit on a sample.
+
+    Agglomerative (Ward) assigns the loans outside the sample to the nearest centroid of the sample's
+    clusters. DBSCAN uses min_samples = 2 x features and eps = the DBSCAN_EPS_QUANTILE quantile of the
+    sample's distances to their min_samples-th neighbour; a loan outside the sample joins the cluster of its
+    nearest core loan if that one is within eps, and is noise otherwise (DBSCAN's own rule).
+    """
+    if algorithm == "kmeans":
+        return KMeans(n_clusters=n_segments, n_init=10, random_state=random_state).fit_predict(profile)
+    rows = _sample_rows(len(profile), sample_size, random_state)
+    sample = profile[rows]
+    clusters = np.empty(len(profile), dtype="int64")
+    if algorithm == "agglomerative":
+        fitted = AgglomerativeClustering(n_clusters=n_segments, linkage="ward").fit_predict(sample)
+        centroids = np.vstack([sample[fitted == c].mean(axis=0) for c in range(n_segments)])
+        clusters[:] = NearestNeighbors(n_neighbors=1).fit(centroids).kneighbors(profile)[1][:, 0]
+    else:
+        min_samples = 2 * profile.shape[1]
+        neighbour_distances = NearestNeighbors(n_neighbors=min_samples).fit(sample).kneighbors(sample)[0]
+        eps = float(np.quantile(neighbour_distances[:, -1], DBSCAN_EPS_QUANTILE))
+        dbscan = DBSCAN(eps=eps, min_samples=min_samples).fit(sample)
+        fitted = dbscan.labels_
+        cores = dbscan.core_sample_indices_
+        if len(cores):
+            distance, nearest = NearestNeighbors(n_neighbors=1).fit(sample[cores]).kneighbors(profile)
+            clusters[:] = np.where(distance[:, 0] <= eps, fitted[cores][nearest[:, 0]], NOISE)
+        else:
+            clusters[:] = NOISE
+    clusters[rows] = fitted
+    return clusters
+
+
+def _sample_rows(n_rows: int, sample_size: int, random_state: int) -> np.ndarray:
+    if n_rows <= sample_size:
+        return np.arange(n_rows)
+    return np.sort(np.random.default_rng(random_state).choice(n_rows, sample_size, replace=False))
+
+
+def _within_sum_of_squares(profile: np.ndarray, clusters: np.ndarray) -> float:
+    return float(
+        sum(
+            ((profile[clusters == c] - profile[clusters == c].mean(axis=0)) ** 2).sum()
+            for c in np.unique(clusters)
+        )
+    )
+
+
+def _elbow(ks: np.ndarray, inertias: np.ndarray) -> int:
+    if len(ks) < 3 or inertias[0] == inertias[-1]:
+        return int(ks[0])
+    x = (ks - ks[0]) / (ks[-1] - ks[0])
+    y = (inertias - inertias[-1]) / (inertias[0] - inertias[-1])
+    # The chord runs from (0, 1) to (1, 0): distance below it is proportional to 1 - x - y.
+    return int(ks[np.argmax(1 - x - y)])
 
 
 def _cluster_positions(features: pd.DataFrame, members: np.ndarray) -> np.ndarray:
@@ -159,6 +322,9 @@ def _cluster_positions(features: pd.DataFrame, members: np.ndarray) -> np.ndarra
         }
     )
     positions = per_loan.groupby(members).mean().to_numpy()
+    if len(positions) == 1:
+        # A single cluster is the whole book: the typical borrower, nothing to spread.
+        return np.zeros_like(positions)
     spread = np.sqrt((positions**2).mean(axis=0))
     return np.divide(positions, spread, out=np.zeros_like(positions), where=spread > 0)
 

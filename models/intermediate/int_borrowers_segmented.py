@@ -1,10 +1,16 @@
-"""K-Means borrower segments with business names (logic in ml.segmentation)."""
+"""Borrower segments with business names, by var segmentation_algorithm (logic in ml.segmentation)."""
 
-from ml.segmentation import segment_borrowers
+from ml.segmentation import parse_segment_count, segment_borrowers
 
 
 def model(dbt, session):
+    algorithm = dbt.config.get("algorithm")
     n_segments = dbt.config.get("n_segments")
     random_state = dbt.config.get("random_state")
     features = dbt.ref("loan_features").df()
-    return segment_borrowers(features, n_segments=int(n_segments), random_state=int(random_state))
+    return segment_borrowers(
+        features,
+        algorithm=algorithm,
+        n_segments=parse_segment_count(n_segments),
+        random_state=int(random_state),
+    )

@@ -1,14 +1,28 @@
-"""Random Forest risk score per loan, out-of-fold for every loan used in training (logic in ml.risk)."""
+"""Calibrated risk score per loan and algorithm: fitted and saved, or from a saved model."""
 
 from ml.risk import score_loans
 
 
 def model(dbt, session):
     risk_target = dbt.config.get("risk_target")
+    algorithm = dbt.config.get("algorithm")
+    compare = dbt.config.get("compare")
+    model_dir = dbt.config.get("model_dir")
+    saved_run_id = dbt.config.get("saved_run_id")
+    high_risk_threshold = dbt.config.get("high_risk_threshold")
     cv_folds = dbt.config.get("cv_folds")
     random_state = dbt.config.get("random_state")
     features = dbt.ref("loan_features").df()
     segments = dbt.ref("int_borrowers_segmented").df()
     return score_loans(
-        features, target=risk_target, segments=segments, n_folds=int(cv_folds), random_state=int(random_state)
+        features,
+        target=risk_target,
+        segments=segments,
+        algorithm=algorithm,
+        compare=str(compare).lower() == "true",
+        model_dir=model_dir,
+        saved_run_id=saved_run_id,
+        threshold=float(high_risk_threshold),
+        n_folds=int(cv_folds),
+        random_state=int(random_state),
     )

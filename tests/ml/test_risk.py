@@ -10,7 +10,20 @@ from sklearn.metrics import roc_auc_score
 
 import ml.risk
 from ml.features import LABEL, RISK_FEATURES
-from ml.risk import HIGH_RISK_SEGMENTS, model_run_summary, score_loans
+from ml.risk import (
+    ALGORITHMS,
+    HIGH_RISK_SEGMENTS,
+    PlattCalibrator,
+    expected_calibration_error,
+    fit_risk_models,
+    is_score_predictive,
+    load_model,
+    run_summaries,
+    save_model,
+    score_loans,
+    score_with_model,
+    selected_model,
+)
 from ml.segmentation import SEGMENT_NAMES
 
 # Few trees keep the file fast; the forest's quality is measured with the defaults in one test only.
@@ -60,15 +73,16 @@ def test_no_loan_is_scored_by_a_model_that_saw_its_label(logistic_loans, monkeyp
     scores = score_loans(features, n_folds=5, **FAST)
 
     training_rows = set(np.flatnonzero(is_resolved))
-    scored_rows = [np.concatenate(forest.scored_blocks) for forest in forests]
+    # Each fold forest scores its held-out loans, then shuffled copies of them for permutation importance.
+    scored_rows = [set(np.concatenate(forest.scored_blocks)) for forest in forests]
     assert len(forests) == 6
     for fitted, scored in zip([forest.fitted_rows for forest in forests[:5]], scored_rows[:5], strict=True):
         assert fitted.isdisjoint(scored)
         assert fitted <= training_rows
-    held_out = np.concatenate(scored_rows[:5])
-    assert sorted(held_out) == sorted(training_rows), "every training loan is scored out of fold exactly once"
+        assert fitted | scored == training_rows
+    assert sum(len(scored) for scored in scored_rows[:5]) == len(training_rows), "each loan held out once"
     assert forests[5].fitted_rows == training_rows
-    assert sorted(scored_rows[5]) == sorted(np.flatnonzero(~is_resolved))
+    assert scored_rows[5] == set(np.flatnonzero(~is_resolved))
     assert scores["is_out_of_fold"].tolist() == is_resolved.tolist()
 
 
@@ -97,11 +111,12 @@ def test_open_loans_are_scored_by_a_forest_fitted_on_all_resolved_loans(logistic
         30, min_samples_leaf=10, max_features="sqrt", max_samples=len(y), random_state=42
     ).fit(x[is_resolved], y)
 
-    scores = score_loans(features, **FAST)
+    [(fitted, scores)] = fit_risk_models(features, **FAST)
 
-    expected = full.predict_proba(x[~is_resolved])[:, 1]
-    np.testing.assert_allclose(scores.loc[~is_resolved, "risk_score"], expected)
-    assert not np.allclose(scores.loc[is_resolved, "risk_score"], full.predict_proba(x[is_resolved])[:, 1])
+    raw = full.predict_proba(x[~is_resolved])[:, 1]
+    np.testing.assert_allclose(fitted.estimator.predict_proba(x[~is_resolved])[:, 1], raw)
+    np.testing.assert_allclose(scores.loc[~is_resolved, "risk_score"], fitted.calibrator.predict(raw))
+    assert not np.allclose(scores.loc[is_resolved, "risk_score"], fitted.predict(x[is_resolved]))
 
 
 def test_run_id_is_a_content_hash_of_target_parameters_and_training_data(logistic_loans):
@@ -141,13 +156,13 @@ def test_dtypes_from_the_warehouse_do_not_change_the_run(logistic_loans):
     assert score_loans(plain, **FAST).equals(score_loans(boxed, **FAST))
 
 
-def test_unknown_targets_and_missing_segments_are_refused(logistic_loans):
+def test_unknown_targets_algorithms_and_missing_segments_are_refused(logistic_loans):
     features, _ = logistic_loans
 
     with pytest.raises(ValueError, match="unknown target"):
         score_loans(features, target="recovery", **FAST)
-    with pytest.raises(ValueError, match="unknown target"):
-        model_run_summary(features, score_loans(features, **FAST), target="recovery", **FAST)
+    with pytest.raises(ValueError, match="unknown algorithm"):
+        score_loans(features, algorithm="xgboost", **FAST)
     with pytest.raises(ValueError, match="segments"):
         score_loans(features, target="segment", **FAST)
 
@@ -164,8 +179,8 @@ def test_segment_target_learns_the_high_risk_segments_from_every_loan(logistic_l
     features, _ = logistic_loans
     segments = segments_by_loan_size(features)
 
-    scores = score_loans(features, target="segment", segments=segments, **FAST)
-    summary = model_run_summary(features, scores, "segment", segments, **FAST).iloc[0]
+    [(fitted, scores)] = fit_risk_models(features, "segment", segments, **FAST)
+    summary = fitted.summary
 
     assert set(HIGH_RISK_SEGMENTS) <= set(SEGMENT_NAMES)
     assert scores["is_out_of_fold"].all()
@@ -181,8 +196,8 @@ def test_metrics_measure_the_actual_outcome_whatever_the_target(logistic_loans):
     outcome = features.loc[is_resolved, LABEL].to_numpy(dtype=int)
 
     for target in ("outcome", "segment"):
-        scores = score_loans(features, target=target, segments=segments, **FAST)
-        summary = model_run_summary(features, scores, target, segments, threshold=0.4, **FAST).iloc[0]
+        [(fitted, scores)] = fit_risk_models(features, target, segments, threshold=0.4, **FAST)
+        summary = fitted.summary
 
         risk = scores.loc[is_resolved, "risk_score"].to_numpy()
         flagged = risk >= 0.4
@@ -192,17 +207,18 @@ def test_metrics_measure_the_actual_outcome_whatever_the_target(logistic_loans):
         assert summary["cv_precision"] == pytest.approx(outcome[flagged].mean())
         assert summary["cv_recall"] == pytest.approx(flagged[outcome == 1].mean())
         assert summary["cv_brier"] == pytest.approx(((risk - outcome) ** 2).mean())
+        assert summary["expected_calibration_error"] == pytest.approx(
+            expected_calibration_error(outcome, risk)
+        )
     assert abs(summary["cv_roc_auc"] - summary["label_roc_auc"]) > 0.1
 
 
 def test_summary_records_the_run_settings(logistic_loans):
     features, _ = logistic_loans
-    scores = score_loans(features, **FAST)
 
-    summary = model_run_summary(features, scores, **FAST)
+    [(fitted, _)] = fit_risk_models(features, **FAST)
 
-    assert len(summary) == 1
-    row = summary.iloc[0]
+    row = fitted.summary
     assert (row["target"], row["algorithm"]) == ("outcome", "random_forest")
     assert json.loads(row["features"]) == RISK_FEATURES
     assert json.loads(row["parameters"]) == {
@@ -212,28 +228,104 @@ def test_summary_records_the_run_settings(logistic_loans):
         "min_samples_leaf": 10,
         "max_features": "sqrt",
         "max_samples": 100_000,
+        "importance_repeats": 3,
+        "importance_rows": 2_000,
     }
     assert row["n_positive_labels"] == features[LABEL].sum()
     assert row["cv_roc_auc"] == pytest.approx(row["label_roc_auc"])
-
-
-def test_summary_refuses_scores_from_another_run(logistic_loans):
-    features, _ = logistic_loans
-    scores = score_loans(features, **FAST)
-
-    with pytest.raises(ValueError, match="come from run"):
-        model_run_summary(features, scores, n_estimators=31)
 
 
 def test_a_single_outcome_class_leaves_undefined_metrics_missing(logistic_loans):
     features, _ = logistic_loans
     all_recovered = features.assign(**{LABEL: features[LABEL].where(features[LABEL].isna(), 0)})
 
-    scores = score_loans(all_recovered, **FAST)
-    summary = model_run_summary(all_recovered, scores, **FAST).iloc[0]
+    [(fitted, scores)] = fit_risk_models(all_recovered, **FAST)
+    summary = fitted.summary
 
     assert (scores["risk_score"] == 0).all()
     assert summary["n_positive_labels"] == 0
-    assert pd.isna(summary["cv_roc_auc"]) and pd.isna(summary["label_roc_auc"])
-    assert pd.isna(summary["cv_precision"]) and pd.isna(summary["cv_recall"])
-    assert summary["cv_brier"] == 0
+    assert summary["cv_roc_auc"] is None and summary["label_roc_auc"] is None
+    assert summary["cv_precision"] is None and summary["cv_recall"] is None
+    assert summary["cv_brier"] == 0 and summary["expected_calibration_error"] == 0
+    assert fitted.importance["auc_drop"].isna().all()
+
+
+def test_all_algorithms_learn_on_the_same_folds_and_only_the_chosen_one_drives_strategy(
+    logistic_loans, tmp_path
+):
+    features, truth = logistic_loans
+    is_resolved = resolved(features)
+    oracle_auc = roc_auc_score(features.loc[is_resolved, LABEL].astype(int), truth[is_resolved])
+
+    scores = score_loans(features, algorithm="logistic_regression", compare=True, model_dir=tmp_path, **FAST)
+    runs = run_summaries(scores, tmp_path, min_auc=0.55).set_index("algorithm")
+
+    assert sorted(runs.index) == sorted(ALGORITHMS)
+    assert runs["cv_folds_id"].nunique() == 1 and runs["run_id"].is_unique
+    assert len(scores) == 3 * len(features)
+    assert set(scores.loc[scores["is_selected"], "algorithm"]) == {"logistic_regression"}
+    assert selected_model(scores, tmp_path).run_id == runs.loc["logistic_regression", "run_id"]
+    assert (runs["cv_roc_auc"] > oracle_auc - 0.05).all(), runs["cv_roc_auc"]
+    assert (runs["expected_calibration_error"] < 0.05).all(), runs["expected_calibration_error"]
+    assert runs["is_score_predictive"].all()
+
+
+def test_calibration_turns_distorted_scores_into_probabilities():
+    rng = np.random.default_rng(0)
+    truth = rng.uniform(0.02, 0.98, 20_000)
+    outcome = rng.binomial(1, truth)
+    # Right ranking, wrong probabilities: cubed, as an over-confident model would squash them.
+    distorted = truth**3
+
+    calibrated = PlattCalibrator().fit(distorted[:10_000], outcome[:10_000]).predict(distorted[10_000:])
+
+    assert expected_calibration_error(outcome[10_000:], distorted[10_000:]) > 0.15
+    assert expected_calibration_error(outcome[10_000:], calibrated) < 0.03
+    assert roc_auc_score(outcome[10_000:], calibrated) == pytest.approx(
+        roc_auc_score(outcome[10_000:], truth[10_000:])
+    )
+    assert (PlattCalibrator().fit(distorted, np.zeros(len(distorted))).predict(truth) == 0).all()
+
+
+def test_expected_calibration_error_bins_like_sql_ntile():
+    # 12 scores in 10 bins: ntile puts two in each of the first two bins and one in the rest.
+    scores = np.array([0.1, 0.1, 0.3, 0.3] + [0.5] * 8)
+    actual = np.array([0, 0, 1, 1] + [1, 0] * 4)
+
+    expected = (2 * 0.1 + 2 * 0.7 + 4 * 0.5 + 4 * 0.5) / 12
+    assert expected_calibration_error(actual, scores) == pytest.approx(expected)
+    assert expected_calibration_error(np.array([1, 0]), np.array([0.5, 0.5])) == pytest.approx(0.5)
+    assert expected_calibration_error(np.array([]), np.array([])) is None
+
+
+@pytest.mark.parametrize(
+    ("auc", "predictive"), [(0.55, True), (0.5499, False), (0.9, True), (None, False), (float("nan"), False)]
+)
+def test_a_score_is_predictive_from_the_minimum_auc_up(auc, predictive):
+    assert is_score_predictive(auc, 0.55) is predictive
+
+
+def test_a_saved_model_scores_new_loans_as_it_scored_the_open_ones(logistic_loans, tmp_path):
+    features, _ = logistic_loans
+    [(fitted, scores)] = fit_risk_models(features, algorithms=("hist_gradient_boosting",), **FAST)
+    save_model(fitted, tmp_path)
+    is_open = ~resolved(features)
+
+    rescored = score_loans(features.loc[is_open], model_dir=tmp_path, saved_run_id=fitted.run_id)
+
+    assert load_model(tmp_path, fitted.run_id).summary == fitted.summary
+    np.testing.assert_allclose(rescored["risk_score"], scores.loc[is_open, "risk_score"])
+    assert (rescored["run_id"] == fitted.run_id).all()
+    assert not rescored["is_out_of_fold"].any() and rescored["is_selected"].all()
+    with pytest.raises(FileNotFoundError, match="no saved risk model"):
+        load_model(tmp_path, "0123456789abcdef")
+    with pytest.raises(ValueError, match="needs column"):
+        score_with_model(fitted, features.drop(columns="days_past_due"))
+
+
+def test_selected_model_needs_exactly_one_selected_run(logistic_loans, tmp_path):
+    features, _ = logistic_loans
+    scores = score_loans(features, model_dir=tmp_path, **FAST)
+
+    with pytest.raises(ValueError, match="one selected run"):
+        selected_model(scores.assign(is_selected=False), tmp_path)

@@ -1,6 +1,7 @@
 """Borrower segments: names come from cluster profiles, never from K-Means' arbitrary cluster numbers."""
 
 import itertools
+import json
 
 import numpy as np
 import pandas as pd
@@ -10,10 +11,14 @@ from sklearn.preprocessing import StandardScaler
 
 from ml.features import LABEL, SEGMENTATION_FEATURES
 from ml.segmentation import (
+    NOISE_SEGMENT_NAME,
     SEGMENT_NAMES,
+    choose_segment_count,
     name_clusters,
+    parse_segment_count,
     segment_borrowers,
     segmentation_quality,
+    standardised_profile,
 )
 
 HIGH_INCOME, MEDIUM, BURDEN, HIGH_LOAN = SEGMENT_NAMES
@@ -151,10 +156,14 @@ def test_silhouette_is_high_for_clear_clusters_and_low_for_random_ones():
 
     quality = segmentation_quality(loans, segments)
     sampled = segmentation_quality(loans, segments, sample_size=120)
+    random = segmentation_quality(loans, shuffled)
 
     assert (quality["n_rows"], quality["n_segments"], quality["silhouette_sample_size"]) == (200, 4, 200)
+    assert (quality["algorithm"], quality["k_rule"], quality["n_noise_rows"]) == ("kmeans", "set", 0)
     assert quality["silhouette_score"] > 0.5
-    assert segmentation_quality(loans, shuffled)["silhouette_score"] < 0.1
+    assert random["silhouette_score"] < 0.1
+    assert quality["davies_bouldin_score"] < 0.5 < random["davies_bouldin_score"]
+    assert quality["calinski_harabasz_score"] > 10 * random["calinski_harabasz_score"]
     assert sampled["silhouette_sample_size"] == 120
     assert sampled == segmentation_quality(loans, segments, sample_size=120)
     assert sampled["silhouette_score"] == pytest.approx(quality["silhouette_score"], abs=0.1)
@@ -178,3 +187,64 @@ def test_quality_run_id_changes_with_the_segments_only():
     assert len(run_id) == 16
     assert segmentation_quality(loans.copy(), segments.copy())["run_id"] == run_id
     assert segmentation_quality(loans, moved)["run_id"] != run_id
+
+
+@pytest.mark.parametrize(("value", "count"), [("4", 4), (6, 6), ("auto", None), ("", None), (" AUTO ", None)])
+def test_segment_count_is_a_number_or_auto(value, count):
+    assert parse_segment_count(value) == count
+
+
+def test_a_segment_count_that_is_neither_is_refused():
+    with pytest.raises(ValueError, match="segment_count"):
+        parse_segment_count("four")
+
+
+def test_auto_k_takes_the_best_silhouette_and_records_the_elbow():
+    names = [HIGH_INCOME, MEDIUM, HIGH_LOAN]
+    loans, built = clustered_loans(names)
+
+    curve = choose_segment_count(standardised_profile(loans))
+    segments = segment_borrowers(loans, n_segments=None)
+    quality = segmentation_quality(loans, segments, n_segments=None)
+
+    assert curve["k"].tolist() == list(range(2, 9))
+    assert curve.attrs["chosen_k"] == 3 and curve.attrs["elbow_k"] == 3
+    assert curve["within_sum_of_squares"].is_monotonic_decreasing
+    assert segments["segment_name"].tolist() == [names[i] for i in built]
+    assert (quality["k_rule"], quality["elbow_k"], quality["n_segments"]) == ("silhouette", 3, 3)
+    assert [row["k"] for row in json.loads(quality["k_candidates"])] == list(range(2, 9))
+
+
+def test_agglomerative_on_a_sample_names_every_loan_like_its_built_cluster():
+    names = list(SEGMENT_NAMES)
+    loans, built = clustered_loans(names)
+
+    segments = segment_borrowers(loans, algorithm="agglomerative", sample_size=60)
+
+    assert segments["segment_name"].tolist() == [names[i] for i in built]
+    assert segmentation_quality(loans, segments, algorithm="agglomerative")["algorithm"] == "agglomerative"
+
+
+def test_dbscan_puts_outliers_in_their_own_segment():
+    names = list(SEGMENT_NAMES)
+    loans, built = clustered_loans(names)
+    outliers = loans.iloc[:3].assign(
+        loan_id=["Z1", "Z2", "Z3"], monthly_income=[1e7, 2e7, 3e7], loan_amount=[1e9, 1e6, 1e8]
+    )
+
+    segments = segment_borrowers(pd.concat([loans, outliers]), algorithm="dbscan", sample_size=150)
+    quality = segmentation_quality(pd.concat([loans, outliers]), segments, algorithm="dbscan")
+
+    by_loan = segments.set_index("loan_id")
+    assert by_loan.loc[["Z1", "Z2", "Z3"], "segment_name"].eq(NOISE_SEGMENT_NAME).all()
+    assert by_loan.loc[["Z1", "Z2", "Z3"], "segment_id"].eq(0).all()
+    clustered = by_loan.loc[loans["loan_id"]]
+    assert clustered["segment_name"].tolist() == [names[i] for i in built]
+    assert (quality["k_rule"], quality["n_noise_rows"], quality["n_segments"]) == ("density", 3, 5)
+
+
+def test_an_unknown_algorithm_is_refused():
+    loans, _ = clustered_loans(list(SEGMENT_NAMES))
+
+    with pytest.raises(ValueError, match="unknown algorithm"):
+        segment_borrowers(loans, algorithm="spectral")

@@ -15,6 +15,10 @@ scores as (
     select * from {{ ref('risk_scores') }}
 ),
 
+reasons as (
+    select * from {{ ref('risk_reasons') }}
+),
+
 risk_bands as (
     select * from {{ ref('risk_bands') }}
 ),
@@ -56,6 +60,14 @@ final as (
         scores.is_high_risk,
         scores.risk_target,
         scores.run_id,
+        scores.is_score_predictive,
+        -- why the score is what it is
+        reasons.reason_1,
+        reasons.reason_1_contribution,
+        reasons.reason_2,
+        reasons.reason_2_contribution,
+        reasons.reason_3,
+        reasons.reason_3_contribution,
         -- strategy
         risk_bands.risk_band,
         risk_bands.strategy,
@@ -65,6 +77,8 @@ final as (
         on loans.loan_id = segments.loan_id
     inner join scores
         on loans.loan_id = scores.loan_id
+    left join reasons
+        on loans.loan_id = reasons.loan_id
     left join risk_bands
         on {{ score_in_band('scores.risk_score', 'risk_bands') }}
 )

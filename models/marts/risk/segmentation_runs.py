@@ -1,13 +1,21 @@
-"""Appends this build's segmentation and its silhouette score (logic in ml.segmentation.segmentation_quality)."""
+"""Appends this build's segmentation and its quality scores (logic in ml.segmentation)."""
 
 import pandas as pd
 
-from ml.segmentation import segmentation_quality
+from ml.segmentation import parse_segment_count, segmentation_quality
 
 
 def model(dbt, session):
+    algorithm = dbt.config.get("algorithm")
+    n_segments = dbt.config.get("n_segments")
     random_state = dbt.config.get("random_state")
     features = dbt.ref("loan_features").df()
     segments = dbt.ref("int_borrowers_segmented").df()
-    quality = segmentation_quality(features, segments, random_state=int(random_state))
+    quality = segmentation_quality(
+        features,
+        segments,
+        algorithm=algorithm,
+        n_segments=parse_segment_count(n_segments),
+        random_state=int(random_state),
+    )
     return pd.DataFrame([quality]).assign(fitted_at=pd.Timestamp.now(tz="UTC"))

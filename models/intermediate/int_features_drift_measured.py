@@ -1,0 +1,11 @@
+"""Population stability of the score and each feature, training loans vs scored loans (logic in ml.drift)."""
+
+from ml.drift import population_stability
+from ml.risk import selected_model
+
+
+def model(dbt, session):
+    model_dir = dbt.config.get("model_dir")
+    features = dbt.ref("loan_features").df()
+    scores = dbt.ref("int_loans_scored").df()
+    return population_stability(selected_model(scores, model_dir), features, scores)

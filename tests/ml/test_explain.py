@@ -1,0 +1,92 @@
+"""Permutation importance and reason codes: they name the features that truly move the score."""
+
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ml.explain import REASON_COUNT, explain_scores, feature_importance, permutation_importance
+
+FEATURES = ["driver", "helper", "noise", "lowering"]
+
+
+def linear_model():
+    """A fitted-model stand-in whose score is a logistic function of the features, typical loan at 0."""
+    weights = np.array([2.0, 0.5, 0.0, -1.0])
+
+    def predict(x, n_jobs=-1):
+        return 1 / (1 + np.exp(-(x @ weights)))
+
+    return SimpleNamespace(
+        run_id="r1",
+        algorithm="test",
+        feature_names=FEATURES,
+        typical_values=np.zeros(4),
+        predict=predict,
+        feature_matrix=lambda frame: frame[FEATURES].to_numpy(dtype=float),
+    )
+
+
+def test_shuffling_the_feature_the_outcome_depends_on_costs_the_most_auc():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(3_000, 4))
+    y = (x[:, 0] + 0.3 * rng.normal(size=3_000) > 0).astype(int)
+    model = linear_model()
+
+    importance = permutation_importance(model.predict, x, y, FEATURES, repeats=2, max_rows=1_000, seed=1)
+
+    drops = importance.set_index("feature")["auc_drop"]
+    assert drops.idxmax() == "driver" and drops["driver"] > 0.2
+    assert drops["noise"] == pytest.approx(0, abs=1e-12), "a feature the model ignores costs nothing"
+    assert (importance["n_rows"] == 1_000).all()
+    single_class = permutation_importance(model.predict, x, np.zeros(3_000), FEATURES)
+    assert single_class["auc_drop"].isna().all()
+
+
+def test_feature_importance_ranks_the_mean_drop_over_folds():
+    per_fold = pd.DataFrame(
+        {
+            "feature": ["a", "b", "a", "b"],
+            "auc_drop": [0.1, 0.3, 0.2, 0.1],
+            "n_rows": [50, 50, 40, 40],
+            "fold": [0, 0, 1, 1],
+        }
+    )
+    fitted = SimpleNamespace(run_id="r1", algorithm="test", importance=per_fold)
+
+    table = feature_importance([fitted]).set_index("feature")
+
+    assert table.loc["b", "importance_rank"] == 1 and table.loc["a", "importance_rank"] == 2
+    assert table.loc["a", "mean_auc_drop"] == pytest.approx(0.15)
+    assert (table["n_folds"] == 2).all() and (table["n_rows"] == 90).all()
+
+
+def test_reasons_are_the_features_that_raise_the_score_most_with_their_contributions():
+    model = linear_model()
+    loans = pd.DataFrame(
+        {
+            "loan_id": ["L2", "L1", "L3"],
+            "driver": [1.0, 0.0, 0.0],
+            "helper": [1.0, 0.0, 0.0],
+            "noise": [5.0, 0.0, 0.0],
+            "lowering": [0.5, 0.0, -2.0],
+        }
+    )
+
+    reasons = explain_scores(model, loans).set_index("loan_id")
+
+    assert reasons.index.tolist() == ["L1", "L2", "L3"]
+    score = model.predict(np.array([[1.0, 1.0, 5.0, 0.5]]))[0]
+    without_driver = model.predict(np.array([[0.0, 1.0, 5.0, 0.5]]))[0]
+    without_helper = model.predict(np.array([[1.0, 0.0, 5.0, 0.5]]))[0]
+    assert reasons.loc["L2", ["reason_1", "reason_2"]].tolist() == ["driver", "helper"]
+    assert reasons.loc["L2", "reason_1_contribution"] == pytest.approx(score - without_driver)
+    assert reasons.loc["L2", "reason_2_contribution"] == pytest.approx(score - without_helper)
+    # "noise" changes nothing and "lowering" lowers the score: neither is a reason.
+    assert pd.isna(reasons.loc["L2", "reason_3"]) and pd.isna(reasons.loc["L2", "reason_3_contribution"])
+    assert reasons.loc["L1"].drop("run_id").isna().all(), "the typical loan has no reason"
+    assert reasons.loc["L3", "reason_1"] == "lowering", "a feature below typical that raises the score counts"
+    assert list(reasons.columns) == ["run_id"] + [
+        f"reason_{rank}{suffix}" for rank in range(1, REASON_COUNT + 1) for suffix in ("", "_contribution")
+    ]

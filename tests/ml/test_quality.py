@@ -1,0 +1,54 @@
+"""The quality table: models against the oracle of the generator's true probabilities, best model first."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.metrics import roc_auc_score
+
+from ml.quality import as_markdown, quality_table
+
+
+def test_models_are_ranked_by_auc_and_judged_against_the_oracle():
+    rng = np.random.default_rng(0)
+    probability = rng.uniform(0, 1, 4_000)
+    truth = pd.DataFrame(
+        {
+            "loan_id": [f"L{i:04d}" for i in range(4_000)],
+            "true_probability_not_recovered": probability,
+            "is_open": np.arange(4_000) % 5 == 0,
+            "is_not_fully_recovered": rng.binomial(1, probability).astype(bool),
+        }
+    )
+    resolved = truth[~truth["is_open"]]
+    oracle_auc = roc_auc_score(resolved["is_not_fully_recovered"], resolved["true_probability_not_recovered"])
+    runs = pd.DataFrame(
+        {
+            "algorithm": ["random_forest", "logistic_regression", "hist_gradient_boosting"],
+            "cv_roc_auc": [oracle_auc - 0.02, oracle_auc - 0.005, oracle_auc - 0.008],
+            "expected_calibration_error": [0.01, 0.015, 0.03],
+            "cv_brier": [0.2, 0.19, 0.195],
+        }
+    )
+
+    table = quality_table(runs, truth)
+
+    assert table["model"].tolist() == [
+        "logistic_regression",
+        "hist_gradient_boosting",
+        "random_forest",
+        "oracle (true probability)",
+    ]
+    assert table["meets_bar"].tolist()[:3] == [True, False, False]
+    assert table["auc_gap_to_oracle"].iloc[0] == pytest.approx(0.005)
+    assert table["cv_roc_auc"].iloc[3] == pytest.approx(oracle_auc)
+    assert table["expected_calibration_error"].iloc[3] < 0.05
+
+
+def test_the_markdown_table_has_a_header_and_a_row_per_model():
+    table = pd.DataFrame({"model": ["a", "oracle"], "cv_roc_auc": [0.81234, 0.9], "meets_bar": [True, None]})
+
+    lines = as_markdown(table).splitlines()
+
+    assert lines[0] == "| model | cv_roc_auc | meets_bar |"
+    assert lines[2] == "| a | 0.8123 | yes |"
+    assert lines[3] == "| oracle | 0.9000 |  |"
