@@ -40,14 +40,15 @@ final as (
         sum(loan_amount) as total_disbursed,
         sum(outstanding_loan_amount) as total_outstanding,
         sum(case when is_npa then outstanding_loan_amount else 0 end) as npa_amount,
-        sum(expected_loss) as expected_loss,
+        -- sums and means of doubles rounded, so that parallel aggregation gives the same figures every build
+        round(sum(expected_loss), 2) as expected_loss,
         -- rates
         sum(case when is_npa then outstanding_loan_amount else 0 end)
         / nullif(sum(outstanding_loan_amount), 0) as npa_ratio,
         avg(case when is_npa or recovery_status = 'Written Off' then 1.0 else 0.0 end) as default_rate,
         (sum(loan_amount) - sum(outstanding_loan_amount)) / nullif(sum(loan_amount), 0) as recovery_rate,
-        avg(debt_to_income_ratio) as avg_debt_to_income_ratio,
-        avg(loan_to_value_ratio) as avg_loan_to_value_ratio
+        round(avg(debt_to_income_ratio), 8) as avg_debt_to_income_ratio,
+        round(avg(loan_to_value_ratio), 8) as avg_loan_to_value_ratio
     from grouped
     group by dimension, dimension_value
 )
