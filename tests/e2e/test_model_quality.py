@@ -1,0 +1,86 @@
+"""End to end: model comparison, calibration, reasons, fairness, drift, saved-model scoring, honesty."""
+
+from tests.e2e.dbt_runner import REPO, dbt_build, query, run_dbt_build
+
+
+def test_three_algorithms_are_compared_on_the_same_folds_and_one_drives_strategy(sample_warehouse):
+    runs = query(
+        sample_warehouse,
+        """
+        select r.algorithm, r.cv_folds_id, r.cv_roc_auc, r.expected_calibration_error, r.is_score_predictive,
+               r.run_id in (select run_id from risk_scores) as drives_strategy
+        from model_runs as r
+        where r.run_id in (select run_id from score_calibration)
+        """,
+    )
+    print("\n" + runs.to_string())
+    assert sorted(runs.algorithm) == ["hist_gradient_boosting", "logistic_regression", "random_forest"]
+    assert runs.cv_folds_id.nunique() == 1
+    assert runs.loc[runs.drives_strategy, "algorithm"].tolist() == ["random_forest"]
+    assert runs.is_score_predictive.all()
+    assert (runs.expected_calibration_error < 0.05).all()
+
+
+def test_every_strategy_row_carries_its_reasons_and_the_reports_are_filled(sample_warehouse):
+    counts = query(
+        sample_warehouse,
+        """
+        select
+            (select count(*) from recovery_strategy where reason_1 is not null) as with_reason,
+            (select count(*) from recovery_strategy where risk_band = 'High' and reason_1 is null)
+                as high_without,
+            (select count(*) from score_calibration) as calibration_rows,
+            (select count(distinct protected_attribute) from fairness_report) as attributes,
+            (select min(adverse_impact_ratio) from fairness_report) as min_air,
+            (select count(*) from feature_importance) as importance_rows,
+            (select max(population_stability_index) from population_stability) as max_psi
+        """,
+    ).iloc[0]
+    assert counts.with_reason > 1500
+    assert counts.high_without == 0
+    assert counts.calibration_rows == 30
+    assert counts.attributes == 2 and counts.min_air > 0.8
+    assert counts.importance_rows > 0
+    assert counts.max_psi < 0.2, "open loans are drawn independently of risk: no drift"
+
+
+def test_a_saved_model_scores_the_loans_without_refitting(sample_warehouse, tmp_path):
+    run_id = query(sample_warehouse, "select any_value(run_id) as run_id from risk_scores").run_id[0]
+
+    database = dbt_build(tmp_path, {"risk_model_run_id": run_id})
+
+    scores = query(
+        database,
+        """
+        select count(*) as loans, count(distinct run_id) as runs, any_value(run_id) as run_id,
+               bool_or(is_out_of_fold) as any_out_of_fold,
+               (select count(*) from model_runs) as logged_runs,
+               (select max(population_stability_index) from population_stability) as max_psi
+        from risk_scores
+        """,
+    ).iloc[0]
+    assert (scores.loans, scores.runs, scores.run_id) == (2000, 1, run_id)
+    assert not scores.any_out_of_fold
+    assert scores.logged_runs == 1
+    assert scores.max_psi < 0.1, "the loans it learnt from, and the open ones like them"
+    assert (REPO / "fitted_models" / f"{run_id}.joblib").exists()
+
+
+def test_the_public_dataset_says_plainly_that_its_score_does_not_predict(real_dataset, tmp_path):
+    result = run_dbt_build(tmp_path, {"loan_recovery_path": str(real_dataset)})
+
+    assert result.returncode == 0, result.stdout[-3000:]
+    warnings = [line for line in result.stdout.splitlines() if "WARN" in line]
+    assert any("warn_strategy_score_not_predictive" in line for line in warnings), result.stdout[-3000:]
+    flags = query(
+        tmp_path / "warehouse.duckdb",
+        """
+        select count(*) as loans, bool_or(is_score_predictive) as any_predictive,
+               (select cv_roc_auc from model_runs where run_id = any_value(s.run_id)) as cv_roc_auc
+        from recovery_strategy as s
+        """,
+    ).iloc[0]
+    print(f"\npublic dataset: strategy score cv_roc_auc = {flags.cv_roc_auc:.4f}")
+    assert flags.loans == 500
+    assert not flags.any_predictive
+    assert flags.cv_roc_auc < 0.55
