@@ -1,0 +1,33 @@
+{#- Checks, before any model runs, the vars that the Python models read (they cannot raise a dbt error
+    themselves): a wrong value stops the build with one message naming the var and what it accepts. The vars
+    that SQL reads are checked where they are used (number_var, date_var). -#}
+{% macro validate_vars() %}
+    {%- set problems = [] -%}
+    {%- set choices = {
+        'risk_target': ['outcome', 'segment'],
+        'segmentation_algorithm': ['kmeans', 'dbscan', 'agglomerative'],
+        'risk_algorithm': ['random_forest', 'hist_gradient_boosting', 'logistic_regression'],
+    } -%}
+    {%- for name, accepted in choices.items() if var(name) | string not in accepted -%}
+        {%- do problems.append(name ~ " must be one of " ~ accepted | join(", ") ~ ", got '" ~ var(name) ~ "'") -%}
+    {%- endfor -%}
+    {%- set integers = {'cv_folds': (2, 50), 'random_state': (0, 2147483647)} -%}
+    {%- if var('segment_count') | string != 'auto' -%}
+        {%- do integers.update({'segment_count': (2, 50)}) -%}
+    {%- endif -%}
+    {%- for name, bounds in integers.items() -%}
+        {%- set value = var(name) | string -%}
+        {%- if not modules.re.match('^[0-9]+$', value) or (value | int) < bounds[0] or (value | int) > bounds[1] -%}
+            {%- do problems.append(
+                name ~ " must be a whole number from " ~ bounds[0] ~ " to " ~ bounds[1]
+                ~ (" or 'auto'" if name == 'segment_count' else "") ~ ", got '" ~ value ~ "'"
+            ) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if not modules.re.match('^[0-9a-f]*$', var('risk_model_run_id') | string) -%}
+        {%- do problems.append("risk_model_run_id must be a run_id from model_runs (hex digits) or empty") -%}
+    {%- endif -%}
+    {%- if problems -%}
+        {{ exceptions.raise_compiler_error("invalid vars: " ~ problems | join("; ")) }}
+    {%- endif -%}
+{% endmacro %}

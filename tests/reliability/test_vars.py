@@ -1,0 +1,22 @@
+"""A wrong var stops the build with a message naming it, before anything reaches SQL or the ML step."""
+
+import pytest
+
+from tests.e2e.dbt_runner import run_dbt_build
+
+CASES = [
+    ({"segment_count": "0"}, "risk_bands", "segment_count must be a whole number from 2 to 50 or 'auto'"),
+    ({"risk_target": "everything"}, "risk_bands", "risk_target must be one of outcome, segment"),
+    ({"risk_model_run_id": "../../etc"}, "risk_bands", "risk_model_run_id must be a run_id"),
+    ({"high_risk_threshold": "1; drop table x"}, "risk_scores", "'high_risk_threshold' must be a number"),
+    ({"as_of_date": "2026-06-30' or 1=1"}, "loan_repayment", "'as_of_date' must be a date as YYYY-MM-DD"),
+]
+
+
+@pytest.mark.parametrize(("dbt_vars", "node", "message"), CASES, ids=[next(iter(case[0])) for case in CASES])
+def test_a_wrong_var_stops_the_build_naming_it(dbt_vars, node, message, tmp_path):
+    result = run_dbt_build(tmp_path, dbt_vars, [node])
+
+    assert result.returncode != 0
+    assert message in result.stdout
+    assert "Traceback" not in result.stdout
