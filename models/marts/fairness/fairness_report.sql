@@ -28,7 +28,8 @@ rates as (
         protected_attribute,
         group_value,
         count(*) as n_loans,
-        avg(risk_score) as mean_risk_score,
+        -- rounded, so that parallel aggregation of doubles gives the same figure every build
+        round(avg(risk_score), 10) as mean_risk_score,
         avg(cast(is_high_risk as {{ dbt.type_int() }})) as high_risk_rate
     from by_group
     group by protected_attribute, group_value
