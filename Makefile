@@ -6,7 +6,7 @@ export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_PROJECT_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: env build test lint sample quality clean
+.PHONY: env build report browser test lint sample quality clean
 
 env: $(READY)
 
@@ -19,13 +19,22 @@ $(READY): requirements.lock pyproject.toml
 build: $(READY)
 	$(BIN)/dbt build
 	$(BIN)/python -m ml.publish
+	$(BIN)/python -m ml.report
+
+# reports/loan-recovery-report.html from the current warehouse (DUCKDB_PATH, default loan_recovery.duckdb).
+report: $(READY)
+	$(BIN)/python -m ml.report
+
+# The report test opens the report in headless Chromium (Debian's package; CI runs as root).
+browser:
+	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 
 lint: $(READY)
 	$(BIN)/ruff check ml tests
 	$(BIN)/ruff format --check ml tests
 	$(BIN)/sqlfluff lint models analyses macros tests
 
-test: lint
+test: lint browser
 	$(BIN)/python -m pytest
 
 # Regenerates the committed sample; deterministic, so a clean tree stays clean.
