@@ -19,25 +19,15 @@ import plotly.graph_objects as go
 import plotly.offline
 from plotly.subplots import make_subplots
 
+from ml.features import LABEL, SEGMENTATION_FEATURES
+
 DEFAULT_OUT = Path("reports") / "loan-recovery-report.html"
 # Points per scatter plot: enough to show the shape, small enough to keep the file light at 1M loans.
 SCATTER_SAMPLE = 5000
 AMOUNT = "currency units"
-# The loan-level features whose pairwise correlations the report shows.
-MAIN_FEATURES = (
-    "monthly_income",
-    "loan_amount",
-    "loan_tenure_months",
-    "interest_rate_pct",
-    "collateral_value",
-    "outstanding_loan_amount",
-    "monthly_emi",
-    "num_missed_payments",
-    "days_past_due",
-    "emi_to_income_ratio",
-    "loan_to_value_ratio",
-    "is_not_fully_recovered",
-)
+# The loan-level features whose pairwise correlations the report shows: the borrower profile, two burden
+# ratios and the outcome.
+MAIN_FEATURES = (*SEGMENTATION_FEATURES, "emi_to_income_ratio", "loan_to_value_ratio", LABEL)
 # SVG, not WebGL: GPU-less machines, headless browsers included, draw it the same; 5,000 points stay fast.
 SCATTER_RENDER = "svg"
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
