@@ -1,7 +1,10 @@
 {#- Every row of an input relation, numbered in file order, with each column parsed per its spec (see
     macros/input_formats.sql), the columns whose value could not be read (`invalid_columns`), the required
-    columns left empty (`missing_columns`) and the original values as JSON (`raw_record`). Nothing is dropped. -#}
+    columns left empty (`missing_columns`) and the original values as JSON (`raw_record`). Nothing is dropped.
+    Text is cleaned before parsing; a column that arrives already typed as its spec wants (Parquet numbers and
+    dates) is parsed from its value directly, which on tens of millions of rows is several times faster. -#}
 {% macro parsed_input(relation, columns) %}
+    {%- set types = input_column_types(relation) %}
     with
 
     numbered as (
@@ -15,7 +18,11 @@
         select
             source_row_number,
             {%- for column in columns %}
-                {{ clean_text(adapter.quote(column.source)) }} as {{ column.name }}_text,
+                {%- if is_typed_as_parsed(types.get(column.source | lower, ''), column.parse) %}
+                {{ typed_value(adapter.quote(column.source), types[column.source | lower]) }} as {{ column.name }}_given,
+                {%- else %}
+                {{ clean_text(adapter.quote(column.source)) }} as {{ column.name }}_given,
+                {%- endif %}
             {%- endfor %}
             {{ row_as_json(columns | map(attribute='source') | list) }} as raw_record
         from numbered
@@ -25,8 +32,8 @@
         select
             source_row_number,
             {%- for column in columns %}
-                {{ parse_column(column.name ~ '_text', column) }} as {{ column.name }},
-                {{ column.name }}_text,
+                {{ parse_column(column.name ~ '_given', column) }} as {{ column.name }},
+                {{ column.name }}_given,
             {%- endfor %}
             raw_record
         from cleaned
@@ -40,13 +47,13 @@
         nullif(concat_ws(', '
             {%- for column in columns %},
                 case
-                    when {{ column.name }}_text is not null and {{ column.name }} is null then '{{ column.source }}'
+                    when {{ column.name }}_given is not null and {{ column.name }} is null then '{{ column.source }}'
                 end
             {%- endfor %}
         ), '') as invalid_columns,
         nullif(concat_ws(', '
             {%- for column in columns if column.required %},
-                case when {{ column.name }}_text is null then '{{ column.source }}' end
+                case when {{ column.name }}_given is null then '{{ column.source }}' end
             {%- endfor %}
         ), '') as missing_columns,
         raw_record

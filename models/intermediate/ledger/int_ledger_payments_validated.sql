@@ -1,5 +1,6 @@
 -- Every payment row with the reason it cannot be used (null when it can). A payment must belong to a usable
--- order and cannot precede the loan's issue. Identical payments are kept: paying twice is possible.
+-- order and cannot precede the loan's issue. Identical payments are kept: paying twice is possible. Only
+-- rejected rows keep their original values (see int_ledger_plan_validated).
 
 with
 
@@ -31,8 +32,17 @@ checked as (
 
 final as (
     select
-        *,
-        row_problems as rejection_reason
+        -- lineage
+        source_file,
+        source_row_number,
+        -- ids
+        loan_id,
+        -- payment
+        paid_at,
+        paid_amount,
+        -- problem
+        row_problems as rejection_reason,
+        case when row_problems is not null then raw_record end as raw_record
     from checked
 )
 

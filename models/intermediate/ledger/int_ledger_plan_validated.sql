@@ -1,5 +1,6 @@
 -- Every repayment-plan row with the reason it cannot be used (null when it can). A plan row must belong to a
--- usable order.
+-- usable order. Only rejected rows keep their original values: at tens of millions of instalments, storing the
+-- JSON of every usable row would cost more than all the rest of the table.
 
 with
 
@@ -30,4 +31,16 @@ checked as (
 
 {{ rejection_reason_ctes('checked', ['loan_id', 'due_on'], 'order_id and plan_at') }}
 
-select * from final
+select
+    -- lineage
+    source_file,
+    source_row_number,
+    -- ids
+    loan_id,
+    -- schedule
+    due_on,
+    cumulative_due_amount,
+    -- problem
+    rejection_reason,
+    case when rejection_reason is not null then raw_record end as raw_record
+from final

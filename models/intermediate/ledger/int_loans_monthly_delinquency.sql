@@ -10,8 +10,9 @@ orders as (
     where rejection_reason is null
 ),
 
-instalments as (
-    select * from {{ ref('int_ledger_instalments_covered') }}
+plan as (
+    select * from {{ ref('int_ledger_plan_validated') }}
+    where rejection_reason is null
 ),
 
 payments as (
@@ -43,40 +44,12 @@ loan_months as (
         <= {{ as_of }}
 ),
 
--- An instalment is the oldest unpaid one from when it falls due (or the one before it is covered, if later)
--- until it is covered; instalments paid on time never are.
-oldest_unpaid_spells as (
-    select
-        loan_id,
-        due_on,
-        greatest(
-            due_on,
-            coalesce(lag(covered_on) over (partition by loan_id order by due_on), due_on)
-        ) as spell_start_on,
-        covered_on as spell_end_on
-    from instalments
-),
-
-month_end_spells as (
-    select
-        loan_months.loan_id,
-        loan_months.month_end,
-        min(spells.due_on) as oldest_unpaid_due_on
-    from oldest_unpaid_spells as spells
-    inner join loan_months
-        on spells.loan_id = loan_months.loan_id
-        and spells.spell_start_on <= loan_months.month_end
-        and (spells.spell_end_on is null or spells.spell_end_on > loan_months.month_end)
-    where spells.spell_end_on is null or spells.spell_end_on > spells.due_on
-    group by loan_months.loan_id, loan_months.month_end
-),
-
 due_by_month as (
     select
         loan_id,
         cast({{ dbt.last_day('due_on', 'month') }} as date) as month_end,
         max(cumulative_due_amount) as cumulative_due_amount
-    from instalments
+    from plan
     group by loan_id, {{ dbt.last_day('due_on', 'month') }}
 ),
 
@@ -99,31 +72,76 @@ running as (
         ), 0) as planned_to_date,
         coalesce(sum(paid_by_month.paid_amount) over (
             partition by loan_months.loan_id order by loan_months.month_end rows unbounded preceding
-        ), 0) as paid_to_date,
-        month_end_spells.oldest_unpaid_due_on
+        ), 0) as paid_to_date
     from loan_months
     left join due_by_month
         on loan_months.loan_id = due_by_month.loan_id and loan_months.month_end = due_by_month.month_end
     left join paid_by_month
         on loan_months.loan_id = paid_by_month.loan_id and loan_months.month_end = paid_by_month.month_end
-    left join month_end_spells
-        on loan_months.loan_id = month_end_spells.loan_id and loan_months.month_end = month_end_spells.month_end
+),
+
+-- Payments cover the oldest instalments first, so at a month end the unpaid instalments are those whose cumulative
+-- amount due is above the payments made by then, and the oldest unpaid one is the earliest due of them. On one
+-- amount axis per loan (instalments before month ends at equal amounts: those are covered), that is the earliest
+-- due date after each month end. Only month ends behind plan can have one, and only instalments due by the end of
+-- the as-of month can be one.
+amount_axis as (
+    select
+        loan_id,
+        cumulative_due_amount as amount,
+        0 as event_order,
+        due_on,
+        cast(null as date) as month_end
+    from plan
+    where due_on <= {{ dbt.last_day(as_of, 'month') }}
+    union all
+    select
+        loan_id,
+        paid_to_date as amount,
+        1 as event_order,
+        cast(null as date) as due_on,
+        month_end
+    from running
+    where paid_to_date < planned_to_date
+),
+
+first_unpaid as (
+    select
+        loan_id,
+        month_end,
+        event_order,
+        min(due_on) over (
+            partition by loan_id order by amount, event_order rows between current row and unbounded following
+        ) as first_unpaid_due_on
+    from amount_axis
+),
+
+oldest_unpaid as (
+    select
+        loan_id,
+        month_end,
+        first_unpaid_due_on as oldest_unpaid_due_on
+    from first_unpaid
+    where event_order = 1 and first_unpaid_due_on <= month_end
 ),
 
 final as (
     select
         -- ids
-        loan_id,
-        month_end,
-        months_on_book,
+        running.loan_id,
+        running.month_end,
+        running.months_on_book,
         -- amounts
-        planned_to_date,
-        paid_to_date,
-        planned_to_date - paid_to_date as payment_gap,
-        greatest(planned_to_date - paid_to_date, 0) as overdue_amount,
+        running.planned_to_date,
+        running.paid_to_date,
+        running.planned_to_date - running.paid_to_date as payment_gap,
+        greatest(running.planned_to_date - running.paid_to_date, 0) as overdue_amount,
         -- delinquency
-        coalesce({{ dbt.datediff('oldest_unpaid_due_on', 'month_end', 'day') }}, 0) as days_past_due
+        coalesce({{ dbt.datediff('oldest_unpaid.oldest_unpaid_due_on', 'running.month_end', 'day') }}, 0)
+            as days_past_due
     from running
+    left join oldest_unpaid
+        on running.loan_id = oldest_unpaid.loan_id and running.month_end = oldest_unpaid.month_end
 )
 
 select * from final

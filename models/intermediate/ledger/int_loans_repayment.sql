@@ -1,4 +1,6 @@
 -- One row per usable ledger loan: its repayment position as of the var `as_of_date`, from plan and payments.
+-- Payments cover the oldest instalments first, so an instalment is unpaid at the as-of date exactly when the
+-- payments made by then fall short of its cumulative amount due: no instalment-by-instalment matching is needed.
 
 {%- set as_of = date_var('as_of_date') %}
 
@@ -9,8 +11,9 @@ orders as (
     where rejection_reason is null
 ),
 
-instalments as (
-    select * from {{ ref('int_ledger_instalments_covered') }}
+plan as (
+    select * from {{ ref('int_ledger_plan_validated') }}
+    where rejection_reason is null
 ),
 
 payments as (
@@ -22,23 +25,6 @@ as_of as (
     select {{ as_of }} as as_of_date
 ),
 
-due_to_date as (
-    select
-        loan_id,
-        max(cumulative_due_amount) as planned_to_date,
-        count(*) as instalments_due,
-        -- missed: fell due before the as-of date and not covered by then (an instalment due today is not late)
-        count(
-            case when due_on < {{ as_of }} and (covered_on is null or covered_on > {{ as_of }}) then 1 end
-        ) as missed_instalments,
-        min(
-            case when due_on < {{ as_of }} and (covered_on is null or covered_on > {{ as_of }}) then due_on end
-        ) as oldest_unpaid_due_on
-    from instalments
-    where due_on <= {{ as_of }}
-    group by loan_id
-),
-
 paid as (
     select
         loan_id,
@@ -48,6 +34,31 @@ paid as (
         max(case when cast(paid_at as date) <= {{ as_of }} then paid_at end) as last_payment_at
     from payments
     group by loan_id
+),
+
+due_to_date as (
+    select
+        plan.loan_id,
+        -- the width of the payment sums it is compared with
+        cast(max(plan.cumulative_due_amount) as decimal(38, 2)) as planned_to_date,
+        count(*) as instalments_due,
+        -- missed: fell due before the as-of date and not covered by then (an instalment due today is not late)
+        count(
+            case
+                when plan.due_on < {{ as_of }} and plan.cumulative_due_amount > coalesce(paid.paid_to_date, 0) then 1
+            end
+        ) as missed_instalments,
+        min(
+            case
+                when plan.due_on < {{ as_of }} and plan.cumulative_due_amount > coalesce(paid.paid_to_date, 0)
+                    then plan.due_on
+            end
+        ) as oldest_unpaid_due_on
+    from plan
+    left join paid
+        on plan.loan_id = paid.loan_id
+    where plan.due_on <= {{ as_of }}
+    group by plan.loan_id
 ),
 
 final as (
