@@ -6,7 +6,7 @@ export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_PROJECT_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: env build report browser test lint sample quality clean
+.PHONY: env build report browser test lint sample quality bench clean
 
 env: $(READY)
 
@@ -44,6 +44,13 @@ sample: $(READY)
 # Every risk model against the generator's true probabilities on 100,000 loans (a few minutes; not a test).
 quality: $(READY)
 	$(BIN)/python -m ml.quality --loans 100000 --seed 1
+
+# Times `dbt build` on generated loans against the source documents' method and plain DuckDB, and writes
+# bench/results.md (1M loans take several minutes; not a test). BENCH_10M=1 adds 10M loans, snapshot only.
+BENCH_LOANS ?= 10000 100000 1000000
+BENCH_DIR ?= /tmp/loan-recovery-bench
+bench: $(READY)
+	$(BIN)/python -m ml.benchmark --loans $(BENCH_LOANS) --workdir $(BENCH_DIR) $(if $(BENCH_10M),--with-10m)
 
 clean:
 	rm -rf $(VENV) target logs *.duckdb

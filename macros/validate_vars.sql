@@ -15,6 +15,10 @@
     {%- if var('segment_count') | string != 'auto' -%}
         {%- do integers.update({'segment_count': (2, 50)}) -%}
     {%- endif -%}
+    {#- Empty risk_training_rows: learn from every labelled loan. -#}
+    {%- if var('risk_training_rows') | string != '' -%}
+        {%- do integers.update({'risk_training_rows': (50, 2147483647)}) -%}
+    {%- endif -%}
     {%- for name, bounds in integers.items() -%}
         {%- set value = var(name) | string -%}
         {%- if not modules.re.match('^[0-9]+$', value) or (value | int) < bounds[0] or (value | int) > bounds[1] -%}

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ml.features import ID_COLUMN, LABEL
+
 DRIFT_BINS = 10
 SHARE_FLOOR = 1e-4
 PSI_COLUMNS = [
@@ -60,11 +62,19 @@ def population_stability_index(reference: Binning, values: np.ndarray) -> float 
 def population_stability(fitted, features: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:
     """PSI of the score and of each feature: training loans vs the loans the fitted model itself scored.
 
-    The scored loans are the rows of `scores` from this run that are not out of fold: the open loans when the
-    model was just fitted, every loan when a saved model scores new data. No rows when there are none.
+    The scored loans are the rows of `scores` from this run that are not out of fold and have no label: the
+    open loans when the model was just fitted under target outcome (none under target segment, where every
+    loan has a label), every loan when a saved model scores new data. The labelled loans outside the training
+    sample do not count: they are a random sample of the same loans, which would only dilute a drift. No
+    rows when there are none.
     """
-    mine = scores[(scores["run_id"] == fitted.run_id) & ~scores["is_out_of_fold"].astype(bool)]
-    scored = features[features["loan_id"].isin(mine["loan_id"])]
+    run = scores[scores["run_id"] == fitted.run_id]
+    out_of_fold = run["is_out_of_fold"].astype(bool)
+    mine = run[~out_of_fold]
+    if out_of_fold.any():
+        unlabelled = features.loc[features[LABEL].isna(), ID_COLUMN] if fitted.target == "outcome" else []
+        mine = mine[mine[ID_COLUMN].isin(unlabelled)]
+    scored = features[features[ID_COLUMN].isin(mine[ID_COLUMN])]
     rows = []
     if len(mine):
         x = fitted.feature_matrix(scored)

@@ -1,16 +1,25 @@
 """Why a model scores as it does: permutation importance on held-out loans, and per-loan reason codes.
 
-Reason codes compare each loan with the typical loan: a feature's contribution is the loan's calibrated score
-minus its score with that one feature set to the training loans' median. The reasons are the features with
-the largest positive contributions, i.e. those that raise the loan's score most. It works the same for every
-estimator (no model internals), and one prediction per loan and feature is affordable on 1M loans.
+Reason codes are the features with the largest positive contributions to a loan's calibrated score, i.e.
+those that raise it most compared with a typical loan, in probability points. How a contribution is measured:
+
+- Random forest (the default): tree path contributions. Along the loan's path down each tree, every split
+  moves the share of positive training loans from the parent node to the child; the moves of the splits on
+  a feature, averaged over the trees, are that feature's raw contribution, and the forest's probability is
+  exactly the training loans' rate (the root) plus all contributions. In calibrated points, a feature's
+  contribution is the loan's score minus its score without that feature's raw contribution. It costs one
+  pass of the loans through the forest, where setting each feature to the median costs one per feature.
+- Any other estimator: the loan's score minus its score with that one feature set to the training loans'
+  median (the typical loan); one prediction per loan and feature, cheap for these estimators.
 """
 
 from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
-from sklearn.metrics import roc_auc_score
+from scipy.stats import rankdata
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.utils.parallel import Parallel, delayed
 
 from ml.features import ID_COLUMN
 from ml.frames import in_loan_order
@@ -18,6 +27,8 @@ from ml.frames import in_loan_order
 REASON_COUNT = 3
 # Loans explained per block of predictions: a block holds (features + 1) x this many rows.
 EXPLAIN_BLOCK_LOANS = 5_000
+# Loans per block of forest paths: a block holds loans x features contributions and each tree's leaf per loan.
+PATH_BLOCK_LOANS = 20_000
 
 
 def permutation_importance(
@@ -46,11 +57,20 @@ def permutation_importance(
                 shuffled = x.copy()
                 shuffled[:, column] = rng.permutation(shuffled[:, column])
                 copies.append(shuffled)
-        scores = predict(np.vstack([x, *copies])).reshape(1 + len(copies), len(y))
-        baseline = roc_auc_score(y, scores[0])
-        permuted = np.array([roc_auc_score(y, s) for s in scores[1:]]).reshape(len(feature_names), repeats)
-        drops = baseline - permuted.mean(axis=1)
+        aucs = _roc_aucs(y, predict(np.vstack([x, *copies])).reshape(1 + len(copies), len(y)))
+        drops = aucs[0] - aucs[1:].reshape(len(feature_names), repeats).mean(axis=1)
     return pd.DataFrame({"feature": feature_names, "auc_drop": drops, "n_rows": len(y)})
+
+
+def _roc_aucs(y: np.ndarray, scores: np.ndarray) -> np.ndarray:
+    """ROC AUC of each row of `scores` against the 0/1 labels y, from ranks (Mann-Whitney; ties count half).
+
+    The same value as sklearn's roc_auc_score, for every row in one pass instead of one call per row.
+    """
+    positive = y == 1
+    n_positive, n_negative = positive.sum(), (~positive).sum()
+    rank_sums = rankdata(scores, axis=1)[:, positive].sum(axis=1)
+    return (rank_sums - n_positive * (n_positive + 1) / 2) / (n_positive * n_negative)
 
 
 def feature_importance(fitted_models: list) -> pd.DataFrame:
@@ -82,21 +102,25 @@ def explain_scores(fitted, features: pd.DataFrame, n_jobs: int = -1) -> pd.DataF
     """One row per loan: the REASON_COUNT features that raise its score most and by how much.
 
     Columns loan_id, run_id, reason_1, reason_1_contribution, ... ; a reason is missing when fewer features
-    raise the score. Contributions are in probability points of the fitted (final) model's calibrated score.
+    raise the score. Contributions are in probability points of the fitted (final) model's calibrated score,
+    measured as the module docstring says. `n_jobs` only changes speed, never the reasons.
     """
     features = in_loan_order(features)
     x = fitted.feature_matrix(features)
     names = np.array(fitted.feature_names, dtype=object)
-    contributions = (
-        np.vstack(
-            [
-                _contributions(fitted, x[start : start + EXPLAIN_BLOCK_LOANS], n_jobs)
-                for start in range(0, len(x), EXPLAIN_BLOCK_LOANS)
-            ]
+    estimator = getattr(fitted, "estimator", None)
+    block_loans = PATH_BLOCK_LOANS if isinstance(estimator, RandomForestClassifier) else EXPLAIN_BLOCK_LOANS
+    blocks = [x[start : start + block_loans] for start in range(0, len(x), block_loans)]
+    if isinstance(estimator, RandomForestClassifier):
+        paths = ForestPaths(estimator, len(names))
+        # Threads over blocks of loans; each block adds the trees up in order, so the sums never vary.
+        raw_blocks = Parallel(n_jobs=n_jobs, prefer="threads")(
+            delayed(paths.contributions)(block) for block in blocks
         )
-        if len(x)
-        else np.zeros((0, len(names)))
-    )
+        blocks = [_calibrated_contributions(fitted, paths.root_rate, raw) for raw in raw_blocks]
+    else:
+        blocks = [_contributions(fitted, block, n_jobs) for block in blocks]
+    contributions = np.vstack(blocks) if blocks else np.zeros((0, len(names)))
     # Largest first; ties by the feature's position, so the order never depends on the sort algorithm.
     order = np.lexsort((np.broadcast_to(np.arange(len(names)), contributions.shape), -contributions), axis=1)
     frame = pd.DataFrame({ID_COLUMN: features[ID_COLUMN].to_numpy(), "run_id": fitted.run_id})
@@ -117,3 +141,51 @@ def _contributions(fitted, x: np.ndarray, n_jobs: int) -> np.ndarray:
     scores = fitted.predict(np.vstack([x, copies.reshape(-1, n_features)]), n_jobs)
     own, typical = scores[:n_loans], scores[n_loans:].reshape(n_features, n_loans)
     return (own[None, :] - typical).T
+
+
+class ForestPaths:
+    """Tree path contributions of a fitted random forest to its probability of the positive class."""
+
+    def __init__(self, forest: RandomForestClassifier, n_features: int) -> None:
+        positive = list(forest.classes_).index(1.0)
+        self.trees = [tree.tree_ for tree in forest.estimators_]
+        rates = [_positive_rate(tree, positive) for tree in self.trees]
+        self.root_rate = float(np.mean([rate[0] for rate in rates]))
+        self.node_contributions = [
+            _node_contributions(tree, rate, n_features) for tree, rate in zip(self.trees, rates, strict=True)
+        ]
+
+    def contributions(self, x: np.ndarray) -> np.ndarray:
+        """Loans x features: the forest's probability of each loan is root_rate plus its row's sum."""
+        x32 = np.asarray(x, dtype=np.float32)
+        total = np.zeros((len(x), self.node_contributions[0].shape[1]))
+        for tree, per_node in zip(self.trees, self.node_contributions, strict=True):
+            total += per_node[tree.apply(x32)]
+        return total / len(self.trees)
+
+
+def _positive_rate(tree, positive: int) -> np.ndarray:
+    """Share of positive training loans (bootstrap-weighted) in each node: what a leaf predicts."""
+    value = tree.value[:, 0, :]
+    return value[:, positive] / value.sum(axis=1)
+
+
+def _node_contributions(tree, rate: np.ndarray, n_features: int) -> np.ndarray:
+    """Nodes x features: the moves in rate from the root to each node, summed per split feature."""
+    per_node = np.zeros((tree.node_count, n_features))
+    parents = np.array([0])
+    while len(parents):
+        parents = parents[tree.children_left[parents] >= 0]
+        for children in (tree.children_left[parents], tree.children_right[parents]):
+            per_node[children] = per_node[parents]
+            per_node[children, tree.feature[parents]] += rate[children] - rate[parents]
+        parents = np.concatenate([tree.children_left[parents], tree.children_right[parents]])
+    return per_node
+
+
+def _calibrated_contributions(fitted, root_rate: float, raw: np.ndarray) -> np.ndarray:
+    """Calibrated score of each loan minus its calibrated score without one feature's raw contribution."""
+    probability = root_rate + raw.sum(axis=1)
+    own = fitted.calibrator.predict(probability)
+    without = fitted.calibrator.predict((probability[:, None] - raw).ravel()).reshape(raw.shape)
+    return own[:, None] - without

@@ -16,6 +16,13 @@ def in_loan_order(features: pd.DataFrame) -> pd.DataFrame:
 
 def column_per_loan(features: pd.DataFrame, frame: pd.DataFrame, column: str) -> pd.Series:
     """`frame[column]` for each loan of `features`, in order; ValueError if a loan is missing or repeated."""
+    if len(frame) == len(features) and frame[ID_COLUMN].reset_index(drop=True).equals(
+        features[ID_COLUMN].reset_index(drop=True)
+    ):
+        # Already one row per loan in the same order (a frame built from `features`): no join needed.
+        values = frame[column].reset_index(drop=True)
+        if features[ID_COLUMN].is_unique and values.notna().all():
+            return values
     values = features[[ID_COLUMN]].merge(
         frame[[ID_COLUMN, column]], on=ID_COLUMN, how="left", validate="one_to_one"
     )[column]

@@ -36,18 +36,26 @@ def test_only_loans_the_model_scored_itself_are_compared():
     training = np.linspace(0, 1, 1_000)
     fitted = SimpleNamespace(
         run_id="r1",
+        target="outcome",
         feature_names=["x"],
         feature_reference={"x": reference_binning(training)},
         score_reference=reference_binning(training),
         feature_matrix=lambda frame: frame[["x"]].to_numpy(dtype=float),
     )
-    features = pd.DataFrame({"loan_id": ["A", "B", "C", "D"], "x": [0.1, 0.2, 0.9, 0.95]})
+    features = pd.DataFrame(
+        {
+            "loan_id": ["A", "B", "C", "D", "E"],
+            "x": [0.1, 0.2, 0.9, 0.95, 0.15],
+            "is_not_fully_recovered": pd.array([0, 1, None, None, 0], dtype="Int64"),
+        }
+    )
     scores = pd.DataFrame(
         {
-            "loan_id": ["A", "B", "C", "D"],
+            "loan_id": ["A", "B", "C", "D", "E"],
             "run_id": "r1",
-            "risk_score": [0.1, 0.2, 0.9, 0.95],
-            "is_out_of_fold": [True, True, False, False],
+            "risk_score": [0.1, 0.2, 0.9, 0.95, 0.15],
+            # E was resolved but outside the training sample: scored by the model, yet not a new loan.
+            "is_out_of_fold": [True, True, False, False, False],
         }
     )
 
@@ -59,3 +67,7 @@ def test_only_loans_the_model_scored_itself_are_compared():
         "only the two high loans were scored by the model"
     )
     assert population_stability(fitted, features, scores.assign(is_out_of_fold=True)).empty
+    segment_model = SimpleNamespace(**(vars(fitted) | {"target": "segment"}))
+    assert population_stability(segment_model, features, scores).empty, "every loan had a label"
+    saved_model_scores = scores.assign(is_out_of_fold=False)
+    assert (population_stability(fitted, features, saved_model_scores)["n_scored_rows"] == 5).all()

@@ -6,7 +6,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ml.explain import REASON_COUNT, explain_scores, feature_importance, permutation_importance
+from ml.explain import (
+    REASON_COUNT,
+    ForestPaths,
+    explain_scores,
+    feature_importance,
+    permutation_importance,
+)
+from ml.frames import in_loan_order
+from ml.risk import fit_risk_models
 
 FEATURES = ["driver", "helper", "noise", "lowering"]
 
@@ -90,3 +98,31 @@ def test_reasons_are_the_features_that_raise_the_score_most_with_their_contribut
     assert list(reasons.columns) == ["run_id"] + [
         f"reason_{rank}{suffix}" for rank in range(1, REASON_COUNT + 1) for suffix in ("", "_contribution")
     ]
+
+
+def test_forest_reasons_are_its_path_contributions_and_add_up_to_its_probability(logistic_loans):
+    features, _ = logistic_loans
+    [(fitted, _)] = fit_risk_models(features, n_estimators=20)
+    x = fitted.feature_matrix(in_loan_order(features))
+    paths = ForestPaths(fitted.estimator, len(fitted.feature_names))
+
+    raw = paths.contributions(x)
+    reasons = explain_scores(fitted, features)
+
+    forest = fitted.estimator.predict_proba(x)[:, 1]
+    np.testing.assert_allclose(paths.root_rate + raw.sum(axis=1), forest, atol=1e-12)
+    never_split = [
+        column
+        for column in range(len(fitted.feature_names))
+        if all(column not in tree.tree_.feature for tree in fitted.estimator.estimators_)
+    ]
+    assert (raw[:, never_split] == 0).all()
+    loan = int(np.argmax(forest))
+    calibrated = fitted.calibrator.predict(np.array([forest[loan]]))[0]
+    top = int(np.argmax(raw[loan]))
+    without_top = fitted.calibrator.predict(np.array([forest[loan] - raw[loan, top]]))[0]
+    assert reasons.loc[loan, "reason_1"] == fitted.feature_names[top]
+    assert reasons.loc[loan, "reason_1_contribution"] == pytest.approx(calibrated - without_top)
+    assert reasons["reason_1"].notna().mean() > 0.5
+    one_thread = explain_scores(fitted, features, n_jobs=1)
+    pd.testing.assert_frame_equal(reasons, one_thread)

@@ -108,7 +108,7 @@ def test_open_loans_are_scored_by_a_forest_fitted_on_all_resolved_loans(logistic
     x = features[RISK_FEATURES].to_numpy(dtype=float)
     y = features.loc[is_resolved, LABEL].to_numpy(dtype=int)
     full = RandomForestClassifier(
-        30, min_samples_leaf=10, max_features="sqrt", max_samples=len(y), random_state=42
+        30, min_samples_leaf=20, max_features="sqrt", max_samples=len(y), random_state=42
     ).fit(x[is_resolved], y)
 
     [(fitted, scores)] = fit_risk_models(features, **FAST)
@@ -224,10 +224,11 @@ def test_summary_records_the_run_settings(logistic_loans):
     assert json.loads(row["parameters"]) == {
         "n_folds": 5,
         "random_state": 42,
+        "training_rows": 200_000,
         "n_estimators": 30,
-        "min_samples_leaf": 10,
+        "min_samples_leaf": 20,
         "max_features": "sqrt",
-        "max_samples": 100_000,
+        "max_samples": 15_000,
         "importance_repeats": 3,
         "importance_rows": 2_000,
     }
@@ -329,3 +330,44 @@ def test_selected_model_needs_exactly_one_selected_run(logistic_loans, tmp_path)
 
     with pytest.raises(ValueError, match="one selected run"):
         selected_model(scores.assign(is_selected=False), tmp_path)
+
+
+def test_the_training_sample_keeps_the_class_shares_and_the_same_seed_draws_the_same_loans():
+    y = np.array([1.0] * 300 + [0.0] * 700)
+
+    sample = ml.risk.training_sample(y, 101, random_state=42)
+
+    assert len(sample) == 101 and np.all(np.diff(sample) > 0)
+    assert (y[sample] == 1).sum() == 30, "30.3 positives round down, 70.7 negatives round up"
+    assert np.array_equal(sample, ml.risk.training_sample(y, 101, random_state=42))
+    assert not np.array_equal(sample, ml.risk.training_sample(y, 101, random_state=7))
+    assert np.array_equal(ml.risk.training_sample(y, None, 42), np.arange(1_000))
+    assert np.array_equal(ml.risk.training_sample(y, 5_000, 42), np.arange(1_000))
+
+
+def test_loans_outside_the_training_sample_are_scored_by_the_final_model_and_count_in_the_metrics(
+    logistic_loans,
+):
+    features, _ = logistic_loans
+    is_resolved = resolved(features)
+    outcome = features.loc[is_resolved, LABEL].to_numpy(dtype=int)
+
+    [(fitted, scores)] = fit_risk_models(features, training_rows=500, **FAST)
+    summary = fitted.summary
+
+    in_sample = scores["is_out_of_fold"].to_numpy()
+    assert in_sample.sum() == 500 and not (in_sample & ~is_resolved).any()
+    assert features.loc[in_sample, LABEL].mean() == pytest.approx(features[LABEL].mean(), abs=0.01)
+    x = features[RISK_FEATURES].to_numpy(dtype=float)
+    np.testing.assert_allclose(scores.loc[~in_sample, "risk_score"], fitted.predict(x[~in_sample]))
+    assert (summary["n_training_rows"], summary["n_labelled_rows"], summary["n_evaluation_rows"]) == (
+        500,
+        1600,
+        1600,
+    )
+    resolved_scores = scores.loc[is_resolved, "risk_score"]
+    assert summary["cv_roc_auc"] == pytest.approx(roc_auc_score(outcome, resolved_scores))
+    assert fitted.score_reference.n_rows == 500
+    again = fit_risk_models(features, training_rows=500, n_jobs=1, **FAST)[0][1]
+    assert scores.equals(again)
+    assert fit_risk_models(features, training_rows=501, **FAST)[0][0].run_id != fitted.run_id

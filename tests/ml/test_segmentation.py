@@ -9,6 +9,7 @@ import pytest
 from sklearn.cluster import KMeans
 from sklearn.preprocessing import StandardScaler
 
+import ml.segmentation
 from ml.features import LABEL, SEGMENTATION_FEATURES
 from ml.segmentation import (
     NOISE_SEGMENT_NAME,
@@ -248,3 +249,18 @@ def test_an_unknown_algorithm_is_refused():
 
     with pytest.raises(ValueError, match="unknown algorithm"):
         segment_borrowers(loans, algorithm="spectral")
+
+
+def test_kmeans_fitted_on_a_sample_puts_every_loan_in_the_segment_of_its_nearest_centroid(monkeypatch):
+    loans, built = clustered_loans(list(SEGMENT_NAMES))
+    monkeypatch.setattr(ml.segmentation, "KMEANS_SAMPLE_SIZE", len(loans) // 4)
+
+    sampled = segment_borrowers(loans)
+
+    assert sampled.equals(segment_borrowers(loans.sample(frac=1, random_state=2)))
+    profile = ml.segmentation.standardised_profile(loans.sort_values("loan_id"))
+    centroids = np.vstack([profile[sampled["segment_id"] == s].mean(axis=0) for s in range(1, 5)])
+    nearest = ((profile[:, None, :] - centroids[None, :, :]) ** 2).sum(axis=2).argmin(axis=1) + 1
+    assert (nearest == sampled["segment_id"]).mean() > 0.99
+    built_names = pd.Series(np.array(SEGMENT_NAMES)[built], index=loans["loan_id"])
+    assert (sampled["segment_name"].to_numpy() == built_names[sampled["loan_id"]].to_numpy()).all()

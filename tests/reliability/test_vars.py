@@ -6,6 +6,7 @@ from tests.e2e.dbt_runner import run_dbt_build
 
 CASES = [
     ({"segment_count": "0"}, "risk_bands", "segment_count must be a whole number from 2 to 50 or 'auto'"),
+    ({"risk_training_rows": "10"}, "risk_bands", "risk_training_rows must be a whole number from 50 to"),
     ({"risk_target": "everything"}, "risk_bands", "risk_target must be one of outcome, segment"),
     ({"risk_model_run_id": "../../etc"}, "risk_bands", "risk_model_run_id must be a run_id"),
     ({"high_risk_threshold": "1; drop table x"}, "risk_scores", "'high_risk_threshold' must be a number"),

@@ -1,6 +1,6 @@
 -- Every payment row with the reason it cannot be used (null when it can). A payment must belong to a usable
--- order and cannot precede the loan's issue. Identical payments are kept: paying twice is possible. Only
--- rejected rows keep their original values (see int_ledger_plan_validated).
+-- order and cannot precede the loan's issue. Identical payments are kept: paying twice is possible. The
+-- original values stay in stg_ledger__payments (see int_ledger_plan_validated).
 
 with
 
@@ -15,7 +15,11 @@ orders as (
 
 checked as (
     select
-        payments.*,
+        payments.source_file,
+        payments.source_row_number,
+        payments.loan_id,
+        payments.paid_at,
+        payments.paid_amount,
         nullif(concat_ws('; ',
             'missing ' || payments.missing_columns,
             'invalid value in ' || payments.invalid_columns,
@@ -41,8 +45,7 @@ final as (
         paid_at,
         paid_amount,
         -- problem
-        row_problems as rejection_reason,
-        case when row_problems is not null then raw_record end as raw_record
+        row_problems as rejection_reason
     from checked
 )
 

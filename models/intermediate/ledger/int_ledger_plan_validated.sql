@@ -1,6 +1,6 @@
 -- Every repayment-plan row with the reason it cannot be used (null when it can). A plan row must belong to a
--- usable order. Only rejected rows keep their original values: at tens of millions of instalments, storing the
--- JSON of every usable row would cost more than all the rest of the table.
+-- usable order. The original values stay in stg_ledger__plan (rejected_rows takes them from there): carried
+-- through the duplicate check, the JSON of tens of millions of rows would cost more than the check itself.
 
 with
 
@@ -15,7 +15,11 @@ orders as (
 
 checked as (
     select
-        plan.*,
+        plan.source_file,
+        plan.source_row_number,
+        plan.loan_id,
+        plan.due_on,
+        plan.cumulative_due_amount,
         nullif(concat_ws('; ',
             'missing ' || plan.missing_columns,
             'invalid value in ' || plan.invalid_columns,
@@ -41,6 +45,5 @@ select
     due_on,
     cumulative_due_amount,
     -- problem
-    rejection_reason,
-    case when rejection_reason is not null then raw_record end as raw_record
+    rejection_reason
 from final

@@ -10,9 +10,10 @@ orders as (
     where rejection_reason is null
 ),
 
+-- instalments due after the as-of month never reach a month end of this table
 plan as (
     select * from {{ ref('int_ledger_plan_validated') }}
-    where rejection_reason is null
+    where rejection_reason is null and due_on <= {{ dbt.last_day(as_of, 'month') }}
 ),
 
 payments as (
@@ -83,8 +84,7 @@ running as (
 -- Payments cover the oldest instalments first, so at a month end the unpaid instalments are those whose cumulative
 -- amount due is above the payments made by then, and the oldest unpaid one is the earliest due of them. On one
 -- amount axis per loan (instalments before month ends at equal amounts: those are covered), that is the earliest
--- due date after each month end. Only month ends behind plan can have one, and only instalments due by the end of
--- the as-of month can be one.
+-- due date after each month end. Only month ends behind plan can have one.
 amount_axis as (
     select
         loan_id,
@@ -93,7 +93,6 @@ amount_axis as (
         due_on,
         cast(null as date) as month_end
     from plan
-    where due_on <= {{ dbt.last_day(as_of, 'month') }}
     union all
     select
         loan_id,

@@ -1,5 +1,5 @@
 {#- Fails on each combination of the columns that appears on more than one row (a composite key). -#}
-{% test risk_unique_combination(model, columns) %}
+{% test unique_combination(model, columns) %}
 
 select
     {{ columns | join(', ') }},

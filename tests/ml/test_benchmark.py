@@ -1,0 +1,246 @@
+"""The benchmark's pure parts: stage spans, stage of a node, replay order, and the tables it reports."""
+
+import pytest
+
+from ml.benchmark import (
+    STAGES,
+    STARTUP_STAGE,
+    Measured,
+    SizeResult,
+    profile_settings,
+    stage_of,
+    stage_seconds,
+    stage_table,
+    summary_table,
+    target_table,
+    topological_order,
+    union_seconds,
+)
+
+
+@pytest.mark.parametrize(
+    ("intervals", "expected"),
+    [
+        ([], 0.0),
+        ([(0.0, 2.0)], 2.0),
+        ([(0.0, 2.0), (3.0, 4.0)], 3.0),
+        ([(0.0, 2.0), (1.0, 3.0)], 3.0),
+        ([(1.0, 3.0), (0.0, 5.0), (4.0, 6.0)], 6.0),
+        ([(0.0, 1.0), (1.0, 2.0)], 2.0),
+        ([(5.0, 6.0), (0.0, 1.0), (0.5, 0.7)], 2.0),
+    ],
+)
+def test_union_counts_overlapping_time_once(intervals, expected):
+    assert union_seconds(intervals) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("resource_type", "path", "language", "name", "stage"),
+    [
+        ("seed", "seeds/ledger/plan.csv", None, "plan", "seeds"),
+        ("model", "models/staging/ledger/stg_ledger__plan.sql", "sql", "stg_ledger__plan", "staging"),
+        ("model", "models/intermediate/int_loans_validated.sql", "sql", "int_loans_validated", "validation"),
+        (
+            "model",
+            "models/intermediate/ledger/int_ledger_plan_validated.sql",
+            "sql",
+            "int_ledger_plan_validated",
+            "validation",
+        ),
+        (
+            "model",
+            "models/intermediate/ledger/int_loans_repayment.sql",
+            "sql",
+            "int_loans_repayment",
+            "ledger",
+        ),
+        ("model", "models/intermediate/int_loans_scored.py", "python", "int_loans_scored", "ML"),
+        ("model", "models/marts/risk/model_runs.py", "python", "model_runs", "ML"),
+        ("model", "models/marts/risk/risk_scores.sql", "sql", "risk_scores", "marts"),
+        (
+            "model",
+            "models/intermediate/int_loan_types_loss_severity.sql",
+            "sql",
+            "int_loan_types_loss_severity",
+            "other",
+        ),
+        (
+            "test",
+            "tests/portfolio/assert_shares_sum_to_one.sql",
+            "sql",
+            "assert_shares_sum_to_one",
+            "data tests",
+        ),
+        ("unit_test", "", None, "", "other"),
+        ("operation", "", None, "", "other"),
+    ],
+)
+def test_every_node_falls_in_its_layer(resource_type, path, language, name, stage):
+    assert stage_of(resource_type, path, language, name) == stage
+    assert stage in STAGES
+
+
+def _result(unique_id: str, started: str, completed: str) -> dict:
+    return {
+        "unique_id": unique_id,
+        "timing": [
+            {
+                "name": "compile",
+                "started_at": f"2026-01-01T00:00:{started}Z",
+                "completed_at": f"2026-01-01T00:00:{started}Z",
+            },
+            {
+                "name": "execute",
+                "started_at": f"2026-01-01T00:00:{started}Z",
+                "completed_at": f"2026-01-01T00:00:{completed}Z",
+            },
+        ],
+    }
+
+
+def test_stage_seconds_take_the_union_per_stage_and_leave_the_rest_to_start_up():
+    manifest = {
+        "nodes": {
+            "model.p.a": {
+                "resource_type": "model",
+                "original_file_path": "models/staging/a.sql",
+                "language": "sql",
+                "name": "a",
+            },
+            "model.p.b": {
+                "resource_type": "model",
+                "original_file_path": "models/staging/b.sql",
+                "language": "sql",
+                "name": "b",
+            },
+            "test.p.t": {
+                "resource_type": "test",
+                "original_file_path": "tests/t.sql",
+                "language": "sql",
+                "name": "t",
+            },
+        }
+    }
+    # a and b run on two threads at once; the test runs after both; a unit test is not in manifest["nodes"].
+    run_results = {
+        "results": [
+            _result("model.p.a", "10", "14"),
+            _result("model.p.b", "12", "16"),
+            _result("test.p.t", "16", "17"),
+            _result("unit_test.p.a.case", "17", "18"),
+        ]
+    }
+    seconds = stage_seconds(run_results, manifest, wall_seconds=20.0)
+    assert seconds["staging"] == pytest.approx(6.0)
+    assert seconds["data tests"] == pytest.approx(1.0)
+    assert seconds["other"] == pytest.approx(1.0)
+    assert seconds[STARTUP_STAGE] == pytest.approx(20.0 - 8.0)
+    assert seconds["ML"] == 0.0
+
+
+def test_topological_order_puts_each_node_after_its_upstreams_and_repeats():
+    dependencies = {
+        "test.x": ["model.c"],
+        "model.c": ["model.a", "model.b"],
+        "model.b": ["seed.s", "source.outside"],
+        "model.a": [],
+        "seed.s": [],
+    }
+    order = topological_order(dependencies)
+    assert order == ["model.a", "seed.s", "model.b", "model.c", "test.x"]
+    assert topological_order(dict(reversed(dependencies.items()))) == order
+
+
+def test_topological_order_refuses_a_cycle():
+    with pytest.raises(ValueError, match="cycle"):
+        topological_order({"a": ["b"], "b": ["a"]})
+
+
+PROFILE = """
+loan_recovery:
+  target: dev
+  outputs:
+    dev:
+      type: duckdb
+      path: "{{ env_var('DUCKDB_PATH', 'loan_recovery.duckdb') }}"
+      threads: 2
+      settings:
+        memory_limit: "{{ env_var('DUCKDB_MEMORY_LIMIT', '3GB') }}"
+        preserve_insertion_order: false
+"""
+
+
+def test_the_replay_gets_the_profiles_duckdb_settings_with_env_vars_rendered():
+    assert profile_settings(PROFILE, {}) == {"memory_limit": "3GB", "preserve_insertion_order": "False"}
+    assert profile_settings(PROFILE, {"DUCKDB_MEMORY_LIMIT": "8GB"})["memory_limit"] == "8GB"
+    without_settings = PROFILE.split("      settings:")[0]
+    assert profile_settings(without_settings, {}) == {}
+
+
+def _size(
+    loans: int, build_seconds: float, with_references: bool = True, has_ledger: bool = True
+) -> SizeResult:
+    stages = dict.fromkeys(STAGES, 1.0)
+    result = SizeResult(
+        loans=loans,
+        has_ledger=has_ledger,
+        generation=Measured(2.0, 1 * 1024**3),
+        build=Measured(build_seconds, 3 * 1024**3),
+        stages=stages,
+        our_auc=0.84,
+    )
+    if with_references:
+        result.source, result.source_auc = Measured(build_seconds * 6, 2 * 1024**3), 0.55
+        result.replay = Measured(build_seconds / 1.2, 2 * 1024**3)
+        result.replay_stages = dict.fromkeys(STAGES[1:], 1.0)
+    return result
+
+
+def test_targets_are_judged_at_one_million_loans():
+    results = [_size(100_000, 8.0), _size(1_000_000, 80.0)]
+    table = target_table(results)
+    lines = table.splitlines()
+    assert lines[0] == "| target | measured | status |"
+    assert "| 80.0 s, 3.00 GiB | met |" in lines[2]
+    assert "10M" in lines[3] and lines[3].endswith("| not measured |")
+    assert lines[4].endswith("| 1.20x | met |")
+    assert lines[5].endswith("| 6.00x, AUC 0.8400 vs 0.5500 | met |")
+    assert lines[6].endswith("| 10.00x | met |")
+
+
+def test_targets_are_unmet_when_slower_or_worse_and_unmeasured_without_data():
+    slow = _size(1_000_000, 200.0)
+    slow.source_auc = 0.9
+    lines = target_table([_size(100_000, 10.0), slow]).splitlines()
+    assert lines[2].endswith("| unmet |")
+    assert lines[5].endswith("| unmet |")
+    assert lines[6].endswith("| 20.00x | unmet |")
+    assert all(
+        line.endswith("| not measured |") for line in target_table([_size(10_000, 5.0)]).splitlines()[2:]
+    )
+
+
+def test_stage_table_has_a_row_per_stage_and_loans_per_second():
+    lines = stage_table([_size(10_000, 4.0), _size(10_000_000, 500.0, False, False)]).splitlines()
+    assert lines[0] == (
+        "| stage | what | 10k s | 10k loans/s | 10M (snapshot only) s | 10M (snapshot only) loans/s |"
+    )
+    assert len(lines) == 2 + len(STAGES) + 1
+    assert lines[2].startswith(f"| {STARTUP_STAGE} |") and lines[2].endswith(
+        "| 1.0 | 10,000 | 1.0 | 10,000,000 |"
+    )
+    assert lines[-1].endswith("| 4.0 | 2,500 | 500.0 | 20,000 |")
+
+
+def _cells(line: str) -> list[str]:
+    return [cell.strip() for cell in line.strip("|").split("|")]
+
+
+def test_summary_table_shows_ratios_and_growth_only_where_measured():
+    lines = summary_table([_size(100_000, 10.0), _size(1_000_000, 90.0, with_references=False)]).splitlines()
+    header, first, second = _cells(lines[0]), _cells(lines[2]), _cells(lines[3])
+    assert header[-3:] == ["dbt overhead", "speed-up", "growth vs N/10"]
+    assert first[-3:] == ["1.20x", "6.00x", ""]
+    assert first[5] == "8.3 (5.0 / 1.0 / 1.0)"
+    assert second[-3:] == ["", "", "9.00x"]
+    assert second[header.index("AUC ours / source")] == "0.8400 / -"
