@@ -378,6 +378,12 @@ def replay(manifest_path: Path, database: Path, model_dir: Path, out: Path) -> N
         for unique_id, node in manifest["nodes"].items()
         if node["resource_type"] in ("seed", "model", "test")
     }
+    # dbt skips the tests of a disabled node (a sample seed when your own files are given); so does the replay.
+    nodes = {
+        unique_id: node
+        for unique_id, node in nodes.items()
+        if all(dependency in nodes for dependency in node["depends_on"].get("nodes", []))
+    }
     relations = {
         node["name"]: node["relation_name"] for node in nodes.values() if node["resource_type"] != "test"
     }
