@@ -1,12 +1,15 @@
 """The benchmark's pure parts: stage spans, stage of a node, replay order, and the tables it reports."""
 
+import duckdb
 import pytest
 
 from ml.benchmark import (
+    DAILY_BATCH_MODULUS,
     STAGES,
     STARTUP_STAGE,
     Measured,
     SizeResult,
+    add_daily_payments,
     profile_settings,
     stage_of,
     stage_seconds,
@@ -193,6 +196,7 @@ def _size(
         result.source, result.source_auc = Measured(build_seconds * 6, 2 * 1024**3), 0.55
         result.replay = Measured(build_seconds / 1.2, 2 * 1024**3)
         result.replay_stages = dict.fromkeys(STAGES[1:], 1.0)
+        result.daily_batch = Measured(build_seconds / 10, 2 * 1024**3)
     return result
 
 
@@ -206,6 +210,7 @@ def test_targets_are_judged_at_one_million_loans():
     assert lines[4].endswith("| 1.20x | met |")
     assert lines[5].endswith("| 6.00x, AUC 0.8400 vs 0.5500 | met |")
     assert lines[6].endswith("| 10.00x | met |")
+    assert lines[7].endswith("| 8.0 s, 10% | met |")
 
 
 def test_targets_are_unmet_when_slower_or_worse_and_unmeasured_without_data():
@@ -215,6 +220,8 @@ def test_targets_are_unmet_when_slower_or_worse_and_unmeasured_without_data():
     assert lines[2].endswith("| unmet |")
     assert lines[5].endswith("| unmet |")
     assert lines[6].endswith("| 20.00x | unmet |")
+    slow.daily_batch = Measured(100.0, 1)
+    assert target_table([slow]).splitlines()[7].endswith("| 100.0 s, 50% | unmet |")
     assert all(
         line.endswith("| not measured |") for line in target_table([_size(10_000, 5.0)]).splitlines()[2:]
     )
@@ -239,8 +246,32 @@ def _cells(line: str) -> list[str]:
 def test_summary_table_shows_ratios_and_growth_only_where_measured():
     lines = summary_table([_size(100_000, 10.0), _size(1_000_000, 90.0, with_references=False)]).splitlines()
     header, first, second = _cells(lines[0]), _cells(lines[2]), _cells(lines[3])
-    assert header[-3:] == ["dbt overhead", "speed-up", "growth vs N/10"]
-    assert first[-3:] == ["1.20x", "6.00x", ""]
+    assert header[-4:] == ["dbt overhead", "speed-up", "growth vs N/10", "daily batch s (share)"]
+    assert first[-4:] == ["1.20x", "6.00x", "", "1.0 (10%)"]
     assert first[5] == "8.3 (5.0 / 1.0 / 1.0)"
-    assert second[-3:] == ["", "", "9.00x"]
+    assert second[-4:] == ["", "", "9.00x", ""]
     assert second[header.index("AUC ours / source")] == "0.8400 / -"
+
+
+def test_the_daily_batch_adds_one_payment_on_the_as_of_date_for_one_loan_in_a_hundred(tmp_path):
+    # Loan L<k> paid k on day k and k + 5000 on day k + 5000: its latest payment is k + 5000.
+    payments = tmp_path / "payments.parquet"
+    with duckdb.connect() as connection:
+        connection.execute(
+            "copy (select 'L' || (i % 5000) as order_id, timestamp '2010-01-01' + to_days(cast(i as integer))"
+            f" as paid_at, cast(i as double) as paid_sum from range(10000) as t(i)) to '{payments}'"
+        )
+        chosen = connection.execute(
+            f"select count(*) from range(5000) as t(i) where hash('L' || i) % {DAILY_BATCH_MODULUS} = 0"
+        ).fetchone()[0]
+
+        added = add_daily_payments(payments, "2026-06-30")
+
+        new = connection.execute(
+            f"select order_id, paid_sum from read_parquet('{payments}')"
+            " where paid_at = timestamp '2026-06-30 20:00:00'"
+        ).fetchall()
+        (rows,) = connection.execute(f"select count(*) from read_parquet('{payments}')").fetchone()
+    assert added == chosen == len(new) and 20 <= added <= 90
+    assert rows == 10000 + added
+    assert all(paid_sum == int(order_id[1:]) + 5000 for order_id, paid_sum in new)
