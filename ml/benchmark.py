@@ -423,13 +423,8 @@ def replay(manifest_path: Path, database: Path, model_dir: Path, out: Path) -> N
     nodes = {
         unique_id: node
         for unique_id, node in manifest["nodes"].items()
-        if node["resource_type"] in ("seed", "model", "test")
-    }
-    # dbt skips the tests of a disabled node (a sample seed when you give your own files); so does the replay.
-    nodes = {
-        unique_id: node
-        for unique_id, node in nodes.items()
-        if all(dependency in nodes for dependency in node["depends_on"].get("nodes", []))
+        # The tests of a disabled seed (the sample, when you give your own files) are disabled with it.
+        if node["resource_type"] in ("seed", "model", "test") and node["config"].get("enabled", True)
     }
     relations = {
         node["name"]: node["relation_name"] for node in nodes.values() if node["resource_type"] != "test"
