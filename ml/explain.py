@@ -111,26 +111,38 @@ def explain_scores(fitted, features: pd.DataFrame, n_jobs: int = -1) -> pd.DataF
     estimator = getattr(fitted, "estimator", None)
     block_loans = PATH_BLOCK_LOANS if isinstance(estimator, RandomForestClassifier) else EXPLAIN_BLOCK_LOANS
     blocks = [x[start : start + block_loans] for start in range(0, len(x), block_loans)]
+    # Each block keeps only its top reasons, so memory holds loans x REASON_COUNT, not loans x features.
     if isinstance(estimator, RandomForestClassifier):
         paths = ForestPaths(estimator, len(names))
+
+        def block_reasons(block: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            raw = paths.contributions(block)
+            return _top_reasons(_calibrated_contributions(fitted, paths.root_rate, raw))
+
         # Threads over blocks of loans; each block adds the trees up in order, so the sums never vary.
-        raw_blocks = Parallel(n_jobs=n_jobs, prefer="threads")(
-            delayed(paths.contributions)(block) for block in blocks
-        )
-        blocks = [_calibrated_contributions(fitted, paths.root_rate, raw) for raw in raw_blocks]
+        tops = Parallel(n_jobs=n_jobs, prefer="threads")(delayed(block_reasons)(block) for block in blocks)
     else:
-        blocks = [_contributions(fitted, block, n_jobs) for block in blocks]
-    contributions = np.vstack(blocks) if blocks else np.zeros((0, len(names)))
-    # Largest first; ties by the feature's position, so the order never depends on the sort algorithm.
-    order = np.lexsort((np.broadcast_to(np.arange(len(names)), contributions.shape), -contributions), axis=1)
+        tops = [_top_reasons(_contributions(fitted, block, n_jobs)) for block in blocks]
+    ranks = min(REASON_COUNT, len(names))
+    columns = np.vstack([top[0] for top in tops]) if tops else np.zeros((0, ranks), dtype="int64")
+    values = np.vstack([top[1] for top in tops]) if tops else np.zeros((0, ranks))
     frame = pd.DataFrame({ID_COLUMN: features[ID_COLUMN].to_numpy(), "run_id": fitted.run_id})
     for rank in range(REASON_COUNT):
-        column = order[:, rank] if rank < len(names) else np.zeros(len(x), dtype="int64")
-        value = contributions[np.arange(len(x)), column] if rank < len(names) else np.zeros(len(x))
+        column = columns[:, rank] if rank < ranks else np.zeros(len(x), dtype="int64")
+        value = values[:, rank] if rank < ranks else np.zeros(len(x))
         raises = value > 0
         frame[f"reason_{rank + 1}"] = np.where(raises, names[column], None)
         frame[f"reason_{rank + 1}_contribution"] = np.where(raises, value, np.nan)
     return frame
+
+
+def _top_reasons(contributions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per loan, the columns of its REASON_COUNT largest contributions and their values, largest first.
+
+    A stable sort keeps ties in the features' order, so the order never varies.
+    """
+    order = np.argsort(-contributions, axis=1, kind="stable")[:, :REASON_COUNT]
+    return order, np.take_along_axis(contributions, order, axis=1)
 
 
 def _contributions(fitted, x: np.ndarray, n_jobs: int) -> np.ndarray:

@@ -1,5 +1,6 @@
 """Calibrated risk score per loan and algorithm: fitted and saved, or from a saved model."""
 
+from ml.frames import read_frame
 from ml.risk import score_loans
 
 
@@ -13,9 +14,9 @@ def model(dbt, session):
     cv_folds = dbt.config.get("cv_folds")
     training_rows = dbt.config.get("training_rows")
     random_state = dbt.config.get("random_state")
-    features = dbt.ref("loan_features").df()
+    features = read_frame(session, dbt.ref("loan_features"))
     # Only target "segment" learns from the segments; reading 1M of them otherwise took a second.
-    segments = dbt.ref("int_borrowers_segmented").df() if risk_target == "segment" else None
+    segments = read_frame(session, dbt.ref("int_borrowers_segmented")) if risk_target == "segment" else None
     return score_loans(
         features,
         target=risk_target,

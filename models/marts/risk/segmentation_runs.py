@@ -2,6 +2,7 @@
 
 import pandas as pd
 
+from ml.frames import read_frame
 from ml.segmentation import parse_segment_count, segmentation_quality
 
 
@@ -9,8 +10,8 @@ def model(dbt, session):
     algorithm = dbt.config.get("algorithm")
     n_segments = dbt.config.get("n_segments")
     random_state = dbt.config.get("random_state")
-    features = dbt.ref("loan_features").df()
-    segments = dbt.ref("int_borrowers_segmented").df()
+    features = read_frame(session, dbt.ref("loan_features"))
+    segments = read_frame(session, dbt.ref("int_borrowers_segmented"))
     quality = segmentation_quality(
         features,
         segments,
