@@ -10,6 +10,8 @@ from ml.features import ID_COLUMN
 
 # Rows per fetched chunk = this x DuckDB's vector size (2,048).
 READ_VECTORS_PER_CHUNK = 50
+# Order to read loans in (relation.order(LOAN_ORDER)): in_loan_order's, so that it need not sort again.
+LOAN_ORDER = ID_COLUMN
 
 
 def read_frame(connection, relation) -> pd.DataFrame:
@@ -28,7 +30,12 @@ def read_frame(connection, relation) -> pd.DataFrame:
 
 
 def in_loan_order(features: pd.DataFrame) -> pd.DataFrame:
-    """Loans sorted by id: a table has no row order, and folds and samples must not depend on one."""
+    """Loans sorted by id: a table has no row order, and folds and samples must not depend on one.
+
+    A frame read already sorted (LOAN_ORDER) is returned without a copy: at 10M loans a copy is 2 GB.
+    """
+    if features[ID_COLUMN].is_monotonic_increasing:
+        return features.reset_index(drop=True)
     return features.sort_values(ID_COLUMN, ignore_index=True, kind="stable")
 
 

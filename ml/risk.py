@@ -55,6 +55,8 @@ TARGETS = ("outcome", "segment")
 # Prefixes, so that extra clusters such as "High Loan, Higher Default Risk (2)" are high risk too.
 HIGH_RISK_SEGMENTS = ("Moderate Income, High Loan Burden", "High Loan, Higher Default Risk")
 PREDICTION_BLOCK_ROWS = 20_000
+# Loans outside the training sample are scored this many at a time (each block split again for the threads).
+SCORING_BLOCK_ROWS = 500_000
 # Equal-count score bins of the expected calibration error and of the score_calibration mart.
 CALIBRATION_BINS = 10
 # Raw scores are clipped this far from 0 and 1 before taking log-odds.
@@ -266,8 +268,11 @@ def fit_risk_models(
         )
         scores = np.empty(len(features))
         scores[rows] = calibrated
-        if not training.all():
-            scores[~training] = fitted.predict(x[~training], n_jobs)
+        # The other loans in blocks, so that no copy of their whole feature matrix is made.
+        others = np.flatnonzero(~training)
+        for start in range(0, len(others), SCORING_BLOCK_ROWS):
+            block = others[start : start + SCORING_BLOCK_ROWS]
+            scores[block] = fitted.predict(x[block], n_jobs)
         frame = pd.DataFrame(
             {
                 ID_COLUMN: features[ID_COLUMN].to_numpy(),

@@ -1,13 +1,13 @@
 """Reason codes: the features that raise each loan's score most, by the saved model (logic in ml.explain)."""
 
 from ml.explain import explain_scores
-from ml.frames import read_frame
+from ml.frames import LOAN_ORDER, read_frame
 from ml.risk import selected_model
 
 
 def model(dbt, session):
     model_dir = dbt.config.get("model_dir")
-    features = read_frame(session, dbt.ref("loan_features"))
+    features = read_frame(session, dbt.ref("loan_features").order(LOAN_ORDER))
     # Only the selected run's scores are used; reading every algorithm's rows took seconds on 1M loans.
     scores = read_frame(session, dbt.ref("int_loans_scored").filter("is_selected"))
     return explain_scores(selected_model(scores, model_dir), features)

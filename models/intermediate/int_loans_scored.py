@@ -1,6 +1,6 @@
 """Calibrated risk score per loan and algorithm: fitted and saved, or from a saved model."""
 
-from ml.frames import read_frame
+from ml.frames import LOAN_ORDER, read_frame
 from ml.risk import score_loans
 
 
@@ -14,7 +14,7 @@ def model(dbt, session):
     cv_folds = dbt.config.get("cv_folds")
     training_rows = dbt.config.get("training_rows")
     random_state = dbt.config.get("random_state")
-    features = read_frame(session, dbt.ref("loan_features"))
+    features = read_frame(session, dbt.ref("loan_features").order(LOAN_ORDER))
     # Only target "segment" learns from the segments; reading 1M of them otherwise took a second.
     segments = read_frame(session, dbt.ref("int_borrowers_segmented")) if risk_target == "segment" else None
     return score_loans(

@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from ml.frames import read_frame
+from ml.frames import LOAN_ORDER, read_frame
 from ml.segmentation import parse_segment_count, segmentation_quality
 
 
@@ -10,7 +10,7 @@ def model(dbt, session):
     algorithm = dbt.config.get("algorithm")
     n_segments = dbt.config.get("n_segments")
     random_state = dbt.config.get("random_state")
-    features = read_frame(session, dbt.ref("loan_features"))
+    features = read_frame(session, dbt.ref("loan_features").order(LOAN_ORDER))
     segments = read_frame(session, dbt.ref("int_borrowers_segmented"))
     quality = segmentation_quality(
         features,
