@@ -126,7 +126,7 @@ def explain_scores(fitted, features: pd.DataFrame, n_jobs: int = -1) -> pd.DataF
     ranks = min(REASON_COUNT, len(names))
     columns = np.vstack([top[0] for top in tops]) if tops else np.zeros((0, ranks), dtype="int64")
     values = np.vstack([top[1] for top in tops]) if tops else np.zeros((0, ranks))
-    frame = pd.DataFrame({ID_COLUMN: features[ID_COLUMN].to_numpy(), "run_id": fitted.run_id})
+    frame = pd.DataFrame({ID_COLUMN: features[ID_COLUMN].array, "run_id": fitted.run_id})
     for rank in range(REASON_COUNT):
         column = columns[:, rank] if rank < ranks else np.zeros(len(x), dtype="int64")
         value = values[:, rank] if rank < ranks else np.zeros(len(x))

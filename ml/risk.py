@@ -213,11 +213,11 @@ def fit_risk_models(
     folds_id = content_hash(
         {"n_folds": params.n_folds, "random_state": params.random_state},
         pd.DataFrame(
-            {ID_COLUMN: features[ID_COLUMN].astype(str).to_numpy()[rows], "fold": folds, "label": y}
+            {ID_COLUMN: features[ID_COLUMN].iloc[rows].astype(str).to_numpy(), "fold": folds, "label": y}
         ),
     )
     training_data = pd.DataFrame(x[rows], columns=feature_names).assign(
-        loan_id=features[ID_COLUMN].astype(str).to_numpy()[rows], label=y
+        loan_id=features[ID_COLUMN].iloc[rows].astype(str).to_numpy(), label=y
     )
     typical_values = np.nanmedian(x[rows], axis=0)
     feature_reference = {name: reference_binning(x[rows, i]) for i, name in enumerate(feature_names)}
@@ -275,7 +275,7 @@ def fit_risk_models(
             scores[block] = fitted.predict(x[block], n_jobs)
         frame = pd.DataFrame(
             {
-                ID_COLUMN: features[ID_COLUMN].to_numpy(),
+                ID_COLUMN: features[ID_COLUMN].array,
                 "algorithm": algorithm,
                 "run_id": run_id,
                 "risk_score": scores,
@@ -372,7 +372,7 @@ def score_with_model(fitted: FittedModel, features: pd.DataFrame, n_jobs: int = 
     features = in_loan_order(features)
     return pd.DataFrame(
         {
-            ID_COLUMN: features[ID_COLUMN].to_numpy(),
+            ID_COLUMN: features[ID_COLUMN].array,
             "algorithm": fitted.algorithm,
             "run_id": fitted.run_id,
             "risk_score": fitted.predict(fitted.feature_matrix(features), n_jobs),

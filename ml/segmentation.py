@@ -120,7 +120,7 @@ def segment_borrowers(
     id_of_cluster = np.array([segment_ids[name] for name in name_of_cluster], dtype="int64")
     return pd.DataFrame(
         {
-            ID_COLUMN: features[ID_COLUMN].to_numpy(),
+            ID_COLUMN: features[ID_COLUMN].array,
             "segment_id": id_of_cluster[cluster_of_loan],
             "segment_name": name_of_cluster[cluster_of_loan],
         }
