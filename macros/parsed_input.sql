@@ -1,5 +1,5 @@
 {#- Every row of an input relation, numbered in file order, with each column parsed per its spec (see
-    macros/input_formats.sql), the columns whose value could not be read (`invalid_columns`), the required
+    macros/input_formats.sql; categories matched to the seed input_categories), the columns whose value could not be read (`invalid_columns`), the required
     columns left empty (`missing_columns`) and the original values as JSON (`raw_record`). Nothing is dropped.
     Text is cleaned before parsing; a column that arrives already typed as its spec wants (Parquet numbers and
     dates) is parsed from its value directly, which on tens of millions of rows is several times faster. -#}
@@ -28,15 +28,37 @@
         from numbered
     ),
 
+    {%- set categories = columns | selectattr('parse', 'equalto', 'category') | list %}
+    {%- if categories %}
+
+    categories as (
+        select
+            source_column,
+            category,
+            {{ category_key('category') }} as match_key
+        from {{ ref('input_categories') }}
+    ),
+    {%- endif %}
+
     typed as (
         select
-            source_row_number,
+            cleaned.source_row_number,
             {%- for column in columns %}
-                {{ parse_column(column.name ~ '_given', column) }} as {{ column.name }},
-                {{ column.name }}_given,
+                {%- if column.parse == 'category' %}
+                {{ column.name }}_category.category as {{ column.name }},
+                {%- else %}
+                {{ parse_column('cleaned.' ~ column.name ~ '_given', column) }} as {{ column.name }},
+                {%- endif %}
+                cleaned.{{ column.name }}_given,
             {%- endfor %}
-            raw_record
+            cleaned.raw_record
         from cleaned
+        {%- for column in categories %}
+        left join categories as {{ column.name }}_category
+            on
+                {{ column.name }}_category.source_column = '{{ column.source }}'
+                and {{ column.name }}_category.match_key = {{ category_key('cleaned.' ~ column.name ~ '_given') }}
+        {%- endfor %}
     )
 
     select

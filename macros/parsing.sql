@@ -25,14 +25,11 @@
     end
 {%- endmacro %}
 
-{#- Matches case, spaces, hyphens and underscores loosely ("on time", "ON_TIME" -> "On-Time");
-    anything else becomes null and is reported as an invalid value. -#}
-{% macro parse_category(text, accepted_values) -%}
-    case replace(replace(replace(lower({{ text }}), ' ', ''), '-', ''), '_', '')
-        {%- for value in accepted_values %}
-        when '{{ value | lower | replace(" ", "") | replace("-", "") | replace("_", "") }}' then '{{ value }}'
-        {%- endfor %}
-    end
+{#- The key on which a category is matched to the seed input_categories: case, spaces, hyphens and underscores
+    are ignored ("on time", "ON_TIME" -> "On-Time"). Text that matches no category becomes null and is reported
+    as an invalid value. -#}
+{% macro category_key(text) -%}
+    replace(replace(replace(lower({{ text }}), ' ', ''), '-', ''), '_', '')
 {%- endmacro %}
 
 {% macro parse_flag(text) -%}
@@ -42,13 +39,13 @@
     end
 {%- endmacro %}
 
-{#- Dispatches on a column spec's `parse` kind (see macros/input_formats.sql). -#}
+{#- Dispatches on a column spec's `parse` kind (see macros/input_formats.sql); categories are matched by a join
+    in parsed_input. -#}
 {% macro parse_column(text, column) -%}
     {%- if column.parse == 'text' -%} {{ text }}
     {%- elif column.parse == 'count' -%} {{ parse_count(text) }}
     {%- elif column.parse == 'amount' -%} {{ parse_amount(text) }}
     {%- elif column.parse == 'rate' -%} {{ parse_rate(text) }}
-    {%- elif column.parse == 'category' -%} {{ parse_category(text, column['values']) }}
     {%- elif column.parse == 'flag' -%} {{ parse_flag(text) }}
     {%- elif column.parse == 'timestamp' -%} {{ dbt.safe_cast(text, dbt.type_timestamp()) }}
     {%- elif column.parse == 'date' -%} {{ dbt.safe_cast(text, 'date') }}

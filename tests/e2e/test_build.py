@@ -70,7 +70,7 @@ def test_public_dataset_builds_unchanged(real_dataset, variant, tmp_path):
     loan_file = tmp_path / "loan-recovery.csv"
     loan_file.write_bytes(data)
 
-    database = dbt_build(tmp_path, {"loan_recovery_path": str(loan_file)})
+    database = dbt_build(tmp_path, {"loan_recovery_path": str(loan_file), "ledger_path": ""})
 
     summary = query(
         database,
@@ -93,7 +93,7 @@ def test_public_dataset_builds_unchanged(real_dataset, variant, tmp_path):
 
 
 def test_unusable_rows_are_rejected_with_their_reason_and_nothing_is_lost(tmp_path):
-    loans = pd.read_csv(REPO / "seeds" / "loan_recovery.csv", dtype=str, keep_default_na=False).head(50)
+    loans = pd.read_csv(REPO / "data" / "sample" / "loan_recovery.csv", dtype=str, keep_default_na=False).head(50)
     broken = {
         1: ("Loan_ID", "", "missing Loan_ID"),
         2: ("Monthly_Income", "12k", "invalid value in Monthly_Income"),
@@ -108,7 +108,7 @@ def test_unusable_rows_are_rejected_with_their_reason_and_nothing_is_lost(tmp_pa
     loan_file = tmp_path / "loans.csv"
     loans.to_csv(loan_file, index=False)
 
-    database = dbt_build(tmp_path, {"loan_recovery_path": str(loan_file)})
+    database = dbt_build(tmp_path, {"loan_recovery_path": str(loan_file), "ledger_path": ""})
 
     rejected = query(database, "select * from rejected_rows order by source_row_number")
     assert rejected.source_row_number.tolist() == [row + 1 for row in broken]
@@ -118,11 +118,11 @@ def test_unusable_rows_are_rejected_with_their_reason_and_nothing_is_lost(tmp_pa
 
 
 def test_a_file_missing_a_column_stops_the_build_naming_the_file_and_the_column(tmp_path):
-    loans = pd.read_csv(REPO / "seeds" / "loan_recovery.csv", dtype=str).head(20)
+    loans = pd.read_csv(REPO / "data" / "sample" / "loan_recovery.csv", dtype=str).head(20)
     loan_file = tmp_path / "no-income.csv"
     loans.drop(columns="Monthly_Income").to_csv(loan_file, index=False)
 
-    result = run_dbt_build(tmp_path, {"loan_recovery_path": str(loan_file)})
+    result = run_dbt_build(tmp_path, {"loan_recovery_path": str(loan_file), "ledger_path": ""})
 
     assert result.returncode != 0
     assert f"loan file '{loan_file}' is missing column(s) Monthly_Income" in result.stdout

@@ -87,7 +87,10 @@ def test_portfolio_marts_cover_the_sample_book(sample_warehouse):
 def test_a_users_parquet_snapshot_and_ledger_build_through_the_vars(tmp_path):
     loan_file, ledger = generate(tmp_path, 300, "parquet")
 
-    database = dbt_build(tmp_path, {"loan_recovery_path": str(loan_file), "ledger_path": str(ledger)})
+    database = dbt_build(
+        tmp_path,
+        {"loan_recovery_path": str(loan_file), "ledger_path": str(ledger), "ledger_format": "parquet"},
+    )
 
     counts = query(
         database,

@@ -67,7 +67,7 @@ def test_a_saved_model_scores_the_loans_without_refitting(sample_warehouse, tmp_
 
 
 def test_the_public_dataset_says_plainly_that_its_score_does_not_predict(real_dataset, tmp_path):
-    result = run_dbt_build(tmp_path, {"loan_recovery_path": str(real_dataset)})
+    result = run_dbt_build(tmp_path, {"loan_recovery_path": str(real_dataset), "ledger_path": ""})
 
     assert result.returncode == 0, result.stdout[-3000:]
     warnings = [line for line in result.stdout.splitlines() if "WARN" in line]

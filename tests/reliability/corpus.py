@@ -26,7 +26,7 @@ class Variant:
 
 
 def sample_loans() -> pd.DataFrame:
-    return pd.read_csv(REPO / "seeds" / "loan_recovery.csv", dtype=str, keep_default_na=False).head(
+    return pd.read_csv(REPO / "data" / "sample" / "loan_recovery.csv", dtype=str, keep_default_na=False).head(
         SAMPLE_LOANS
     )
 
@@ -34,7 +34,7 @@ def sample_loans() -> pd.DataFrame:
 def sample_ledger(loan_ids: pd.Series) -> dict[str, pd.DataFrame]:
     frames = {}
     for table in ("orders", "plan", "payments"):
-        frame = pd.read_csv(REPO / "seeds" / "ledger" / f"{table}.csv", dtype=str, keep_default_na=False)
+        frame = pd.read_csv(REPO / "data" / "sample" / "ledger" / f"{table}.csv", dtype=str, keep_default_na=False)
         frames[table] = frame[frame.order_id.isin(loan_ids)].reset_index(drop=True)
     return frames
 

@@ -16,10 +16,9 @@ def test_malformed_input_builds_or_stops_clearly(variant: Variant, sample_wareho
     publish(warehouse, published)
     published_before = published.read_bytes()
     loan_file, ledger = write_variant(variant, tmp_path / "input")
-    dbt_vars = {"loan_recovery_path": str(loan_file)}
+    dbt_vars = {"loan_recovery_path": str(loan_file), "ledger_path": str(ledger or "")}
     select = ["+rejected_rows", "+loan_features"]
     if ledger:
-        dbt_vars["ledger_path"] = str(ledger)
         select.append("+loan_repayment")
 
     result = run_dbt_build(tmp_path, dbt_vars, select)

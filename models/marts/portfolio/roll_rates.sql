@@ -1,6 +1,5 @@
 -- Month-to-month movement between delinquency buckets over the ledger's history: of the loans in a bucket at
 -- one month end, the share in each bucket at the next; cure rate is the share back to Current.
-{{ config(enabled=ledger_is_present()) }}
 
 with
 

@@ -1,6 +1,5 @@
 -- Per issue month (vintage) and months on book: the cumulative share of the vintage's loans that have been 30 or
 -- more, and 90 or more, days past due at some month end so far (from the ledger's monthly delinquency snapshot).
-{{ config(enabled=ledger_is_present()) }}
 
 with
 

@@ -1,21 +1,17 @@
+{%- set orders = source('ledger', 'orders') -%}
 {%- set columns = ledger_orders_columns() -%}
-{%- set orders_input = ledger_input('orders') -%}
-{%- if var('ledger_path') -%}
-    {%- do assert_usable_input(
-        orders_input, columns | map(attribute='source') | list, "ledger table 'orders' in '" ~ var('ledger_path') ~ "'"
-    ) -%}
-{%- endif -%}
+{%- do assert_usable_input(orders, columns | map(attribute='source') | list, ledger_file('orders')) -%}
 
 with
 
 parsed as (
-    {{ parsed_input(orders_input, columns) }}
+    {{ parsed_input(orders, columns) }}
 ),
 
 final as (
     select
         -- lineage
-        '{{ (var("ledger_path") or "seed orders") | replace("'", "''") }}' as source_file,
+        '{{ ledger_file('orders') | replace("'", "''") }}' as source_file,
         source_row_number,
         -- ids
         loan_id,

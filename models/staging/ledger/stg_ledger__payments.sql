@@ -1,21 +1,17 @@
+{%- set payments = source('ledger', 'payments') -%}
 {%- set columns = ledger_payments_columns() -%}
-{%- set payments_input = ledger_input('payments') -%}
-{%- if var('ledger_path') -%}
-    {%- do assert_usable_input(
-        payments_input, columns | map(attribute='source') | list, "ledger table 'payments' in '" ~ var('ledger_path') ~ "'"
-    ) -%}
-{%- endif -%}
+{%- do assert_usable_input(payments, columns | map(attribute='source') | list, ledger_file('payments')) -%}
 
 with
 
 parsed as (
-    {{ parsed_input(payments_input, columns) }}
+    {{ parsed_input(payments, columns) }}
 ),
 
 final as (
     select
         -- lineage
-        '{{ (var("ledger_path") or "seed payments") | replace("'", "''") }}' as source_file,
+        '{{ ledger_file('payments') | replace("'", "''") }}' as source_file,
         source_row_number,
         -- ids
         loan_id,

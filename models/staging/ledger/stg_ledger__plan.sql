@@ -1,21 +1,17 @@
+{%- set plan = source('ledger', 'plan') -%}
 {%- set columns = ledger_plan_columns() -%}
-{%- set plan_input = ledger_input('plan') -%}
-{%- if var('ledger_path') -%}
-    {%- do assert_usable_input(
-        plan_input, columns | map(attribute='source') | list, "ledger table 'plan' in '" ~ var('ledger_path') ~ "'"
-    ) -%}
-{%- endif -%}
+{%- do assert_usable_input(plan, columns | map(attribute='source') | list, ledger_file('plan')) -%}
 
 with
 
 parsed as (
-    {{ parsed_input(plan_input, columns) }}
+    {{ parsed_input(plan, columns) }}
 ),
 
 final as (
     select
         -- lineage
-        '{{ (var("ledger_path") or "seed plan") | replace("'", "''") }}' as source_file,
+        '{{ ledger_file('plan') | replace("'", "''") }}' as source_file,
         source_row_number,
         -- ids
         loan_id,

@@ -1,20 +1,17 @@
+{%- set loans = source('loan_recovery', 'loans') -%}
 {%- set columns = loan_recovery_columns() -%}
-{%- set loan_file = var('loan_recovery_path') -%}
-{%- set loans_input = source('loan_recovery', 'loans') if loan_file else ref('loan_recovery') -%}
-{%- if loan_file -%}
-    {%- do assert_usable_input(loans_input, columns | map(attribute='source') | list, "loan file '" ~ loan_file ~ "'") -%}
-{%- endif -%}
+{%- do assert_usable_input(loans, columns | map(attribute='source') | list, "loan file '" ~ var('loan_recovery_path') ~ "'") -%}
 
 with
 
 parsed as (
-    {{ parsed_input(loans_input, columns) }}
+    {{ parsed_input(loans, columns) }}
 ),
 
 final as (
     select
         -- lineage
-        '{{ (loan_file or "seed loan_recovery") | replace("'", "''") }}' as source_file,
+        '{{ var("loan_recovery_path") | replace("'", "''") }}' as source_file,
         source_row_number,
         -- ids
         loan_id,

@@ -1,6 +1,6 @@
 -- Warns (does not fail) when the loan snapshot's Num_Missed_Payments or Days_Past_Due disagree with the values
 -- derived from the ledger at the as-of date: real exports often do, and collectors should know which to trust.
-{{ config(enabled=ledger_is_present(), severity='warn') }}
+{{ config(severity='warn') }}
 
 with
 

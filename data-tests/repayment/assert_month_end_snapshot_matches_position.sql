@@ -1,6 +1,5 @@
 -- The monthly delinquency snapshot and loan_repayment apply the same rules: at the month end that is the as-of
 -- date, both give the same planned, paid and days past due for every loan.
-{{ config(enabled=ledger_is_present()) }}
 
 with
 

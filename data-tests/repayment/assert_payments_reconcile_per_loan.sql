@@ -1,6 +1,5 @@
 -- Every usable payment lands in loan_repayment: per loan, total_paid equals the sum of its accepted payment rows,
 -- and no loan with accepted payments is missing from the mart.
-{{ config(enabled=ledger_is_present()) }}
 
 with
 
