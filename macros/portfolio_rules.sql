@@ -16,3 +16,14 @@
         round({{ base }} + {{ pdo }} / ln(2) * ln((1 - {{ p }}) / {{ p }} / {{ base_odds }}), 0),
         300), 850)
 {%- endmacro %}
+
+{#- True when a ratio falls in a ratio_bands seed row: from min_ratio (inclusive) to max_ratio (exclusive), an empty
+    bound being open; an undefined ratio falls in the band flagged is_missing_ratio. -#}
+{% macro ratio_in_band(ratio, band) -%}
+    case
+        when {{ ratio }} is null then {{ band }}.is_missing_ratio
+        else not {{ band }}.is_missing_ratio
+            and ({{ band }}.min_ratio is null or {{ ratio }} >= {{ band }}.min_ratio)
+            and ({{ band }}.max_ratio is null or {{ ratio }} < {{ band }}.max_ratio)
+    end
+{%- endmacro %}

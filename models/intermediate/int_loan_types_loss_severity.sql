@@ -5,8 +5,7 @@
 with
 
 loans as (
-    select * from {{ ref('int_loans_validated') }}
-    where rejection_reason is null
+    {{ accepted_rows(ref('int_loans_validated')) }}
 ),
 
 resolved_defaults as (

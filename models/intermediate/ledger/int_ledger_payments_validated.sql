@@ -9,8 +9,7 @@ payments as (
 ),
 
 orders as (
-    select * from {{ ref('int_ledger_orders_validated') }}
-    where rejection_reason is null
+    {{ accepted_rows(ref('int_ledger_orders_validated')) }}
 ),
 
 checked as (

@@ -6,19 +6,16 @@
 with
 
 orders as (
-    select * from {{ ref('int_ledger_orders_validated') }}
-    where rejection_reason is null
+    {{ accepted_rows(ref('int_ledger_orders_validated')) }}
 ),
 
 -- instalments due after the as-of month never reach a month end of this table
 plan as (
-    select * from {{ ref('int_ledger_plan_validated') }}
-    where rejection_reason is null and due_on <= {{ dbt.last_day(as_of, 'month') }}
+    {{ accepted_rows(ref('int_ledger_plan_validated'), 'due_on <= ' ~ dbt.last_day(as_of, 'month')) }}
 ),
 
 payments as (
-    select * from {{ ref('int_ledger_payments_validated') }}
-    where rejection_reason is null
+    {{ accepted_rows(ref('int_ledger_payments_validated')) }}
 ),
 
 month_offsets as (

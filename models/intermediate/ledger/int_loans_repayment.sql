@@ -7,18 +7,15 @@
 with
 
 orders as (
-    select * from {{ ref('int_ledger_orders_validated') }}
-    where rejection_reason is null
+    {{ accepted_rows(ref('int_ledger_orders_validated')) }}
 ),
 
 plan as (
-    select * from {{ ref('int_ledger_plan_validated') }}
-    where rejection_reason is null
+    {{ accepted_rows(ref('int_ledger_plan_validated')) }}
 ),
 
 payments as (
-    select * from {{ ref('int_ledger_payments_validated') }}
-    where rejection_reason is null
+    {{ accepted_rows(ref('int_ledger_payments_validated')) }}
 ),
 
 as_of as (

@@ -4,8 +4,7 @@
 with
 
 accepted_loans as (
-    select * from {{ ref('int_loans_validated') }}
-    where rejection_reason is null
+    {{ accepted_rows(ref('int_loans_validated')) }}
 ),
 
 {% if ledger_is_present() -%}
@@ -80,7 +79,7 @@ final as (
         has_payment_history_conflict,
         has_outstanding_above_loan_amount,
         -- outcome
-        recovery_status is null as is_open,
+        is_open,
         case when recovery_status is not null then recovery_status <> 'Fully Recovered' end
             as is_not_fully_recovered
     from loans_with_repayment

@@ -1,10 +1,14 @@
--- One row per usable loan: delinquency bucket, regulatory asset class, debt-to-income, loan-to-value, credit
+-- One row per usable loan: delinquency bucket, regulatory asset class, EMI-to-income, loan-to-value, credit
 -- score, and expected loss = probability of default x loss given default x exposure at default.
 
 with
 
 loans as (
     select * from {{ ref('recovery_strategy') }}
+),
+
+features as (
+    select * from {{ ref('loan_features') }}
 ),
 
 dpd_classes as (
@@ -21,8 +25,12 @@ classified as (
         buckets.class_name as delinquency_bucket,
         buckets.class_order as delinquency_bucket_order,
         asset_classes.class_name as asset_class,
-        asset_classes.is_npa
+        asset_classes.is_npa,
+        features.emi_to_income_ratio,
+        features.loan_to_value_ratio
     from loans
+    inner join features
+        on loans.loan_id = features.loan_id
     left join dpd_classes as buckets
         on buckets.scheme = 'delinquency_bucket'
         and {{ days_past_due_in_class('loans.days_past_due', 'buckets') }}
@@ -70,8 +78,8 @@ final as (
         asset_class,
         is_npa,
         -- ratios
-        cast(monthly_emi / monthly_income as double) as debt_to_income_ratio,
-        cast(loan_amount / nullif(collateral_value, 0) as double) as loan_to_value_ratio,
+        emi_to_income_ratio,
+        loan_to_value_ratio,
         -- credit risk
         risk_score as probability_of_default,
         cast({{ credit_score('risk_score') }} as {{ dbt.type_int() }}) as credit_score,

@@ -1,5 +1,5 @@
 -- Portfolio health per dimension value (and for the whole book): counts, amounts, NPA, default and recovery
--- rates, average debt-to-income and loan-to-value.
+-- rates, average EMI-to-income and loan-to-value.
 
 {%- set dimensions = ['loan_type', 'employment_type', 'segment_name'] %}
 
@@ -47,7 +47,7 @@ final as (
         / nullif(sum(outstanding_loan_amount), 0) as npa_ratio,
         avg(case when is_npa or recovery_status = 'Written Off' then 1.0 else 0.0 end) as default_rate,
         (sum(loan_amount) - sum(outstanding_loan_amount)) / nullif(sum(loan_amount), 0) as recovery_rate,
-        round(avg(debt_to_income_ratio), 8) as avg_debt_to_income_ratio,
+        round(avg(emi_to_income_ratio), 8) as avg_emi_to_income_ratio,
         round(avg(loan_to_value_ratio), 8) as avg_loan_to_value_ratio
     from grouped
     group by dimension, dimension_value

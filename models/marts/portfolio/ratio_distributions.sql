@@ -1,4 +1,5 @@
--- How debt-to-income and loan-to-value are spread over the book: loans per band of each ratio.
+-- How EMI-to-income and loan-to-value are spread over the book: loans per band of each ratio (bands from the
+-- ratio_bands seed).
 
 with
 
@@ -6,42 +7,35 @@ loans as (
     select * from {{ ref('loan_portfolio') }}
 ),
 
-banded as (
+ratio_bands as (
+    select * from {{ ref('ratio_bands') }}
+),
+
+ratios as (
     select
-        'debt_to_income' as ratio,
-        case
-            when debt_to_income_ratio < 0.2 then '< 20%'
-            when debt_to_income_ratio < 0.4 then '20-40%'
-            when debt_to_income_ratio < 0.6 then '40-60%'
-            else '60% +'
-        end as band,
-        case
-            when debt_to_income_ratio < 0.2 then 1
-            when debt_to_income_ratio < 0.4 then 2
-            when debt_to_income_ratio < 0.6 then 3
-            else 4
-        end as band_order,
+        'emi_to_income' as ratio,
+        emi_to_income_ratio as ratio_value,
         outstanding_loan_amount
     from loans
     union all
     select
         'loan_to_value' as ratio,
-        case
-            when loan_to_value_ratio is null then 'No collateral'
-            when loan_to_value_ratio < 0.6 then '< 60%'
-            when loan_to_value_ratio < 0.8 then '60-80%'
-            when loan_to_value_ratio < 1.0 then '80-100%'
-            else '100% +'
-        end as band,
-        case
-            when loan_to_value_ratio is null then 5
-            when loan_to_value_ratio < 0.6 then 1
-            when loan_to_value_ratio < 0.8 then 2
-            when loan_to_value_ratio < 1.0 then 3
-            else 4
-        end as band_order,
+        loan_to_value_ratio as ratio_value,
         outstanding_loan_amount
     from loans
+),
+
+banded as (
+    select
+        ratios.ratio,
+        ratio_bands.band,
+        ratio_bands.band_order,
+        ratios.outstanding_loan_amount
+    from ratios
+    inner join ratio_bands
+        on
+            ratio_bands.ratio = ratios.ratio
+            and {{ ratio_in_band('ratios.ratio_value', 'ratio_bands') }}
 ),
 
 final as (

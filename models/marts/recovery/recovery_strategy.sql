@@ -3,8 +3,7 @@
 with
 
 loans as (
-    select * from {{ ref('int_loans_validated') }}
-    where rejection_reason is null
+    {{ accepted_rows(ref('int_loans_validated')) }}
 ),
 
 segments as (
@@ -48,7 +47,7 @@ final as (
         loans.days_past_due,
         -- outcome and collections so far
         loans.recovery_status,
-        loans.recovery_status is null as is_open,
+        loans.is_open,
         loans.collection_attempts,
         loans.collection_method,
         loans.is_legal_action_taken,

@@ -7,8 +7,7 @@ loan_months as (
 ),
 
 orders as (
-    select * from {{ ref('int_ledger_orders_validated') }}
-    where rejection_reason is null
+    {{ accepted_rows(ref('int_ledger_orders_validated')) }}
 ),
 
 book as (
