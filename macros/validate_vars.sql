@@ -1,12 +1,14 @@
-{#- Checks, before any model runs, the vars that the Python models read (they cannot raise a dbt error
-    themselves): a wrong value stops the build with one message naming the var and what it accepts. The vars
-    that SQL reads are checked where they are used (number_var, date_var). -#}
+{#- Vars are checked before they reach SQL or the ML step: a wrong value stops the build with one message naming
+    the var and what it accepts. validate_vars runs before any model (on-run-start) for the vars the Python models
+    read, which cannot raise a dbt error themselves, and for the ledger's file type; the vars that SQL reads are
+    checked where they are used, by number_var and date_var below. -#}
 {% macro validate_vars() %}
     {%- set problems = [] -%}
     {%- set choices = {
         'risk_target': ['outcome', 'segment'],
         'segmentation_algorithm': ['kmeans', 'dbscan', 'agglomerative'],
         'risk_algorithm': ['random_forest', 'hist_gradient_boosting', 'logistic_regression'],
+        'ledger_format': ['csv', 'parquet'],
     } -%}
     {%- for name, accepted in choices.items() if var(name) | string not in accepted -%}
         {%- do problems.append(name ~ " must be one of " ~ accepted | join(", ") ~ ", got '" ~ var(name) ~ "'") -%}
@@ -35,3 +37,25 @@
         {{ exceptions.raise_compiler_error("invalid vars: " ~ problems | join("; ")) }}
     {%- endif -%}
 {% endmacro %}
+
+{#- A var that reaches SQL as a number is checked here first: a wrong value stops the build with a message
+    naming the var, and only a number is ever written into SQL. -#}
+{% macro number_var(name, min_value, max_value) -%}
+    {%- set raw = var(name) -%}
+    {%- set value = raw | float(default=none) -%}
+    {%- if value is none or value < min_value or value > max_value -%}
+        {{ exceptions.raise_compiler_error(
+            "var '" ~ name ~ "' must be a number between " ~ min_value ~ " and " ~ max_value ~ ", got '" ~ raw ~ "'"
+        ) }}
+    {%- endif -%}
+    {{ return(value) }}
+{%- endmacro %}
+
+{#- A var holding a date (YYYY-MM-DD), checked and written into SQL as a date literal. -#}
+{% macro date_var(name) -%}
+    {%- set value = var(name) | string -%}
+    {%- if not modules.re.match('^[0-9]{4}-[0-9]{2}-[0-9]{2}$', value) -%}
+        {{ exceptions.raise_compiler_error("var '" ~ name ~ "' must be a date as YYYY-MM-DD, got '" ~ value ~ "'") }}
+    {%- endif -%}
+    {{ return("cast('" ~ value ~ "' as date)") }}
+{%- endmacro %}

@@ -8,7 +8,7 @@ import pytest
 from sklearn.metrics import roc_auc_score
 
 from ml.features import LABEL, RISK_FEATURES, SEGMENTATION_FEATURES
-from tests.e2e.dbt_runner import REPO, dbt_build, query, run_dbt_build
+from tests.dbt_runner import REPO, SAMPLE_LOANS, dbt_build, query, run_dbt_build
 
 TRUTH = REPO / "tests" / "fixtures" / "loan_recovery_truth.csv"
 
@@ -93,7 +93,7 @@ def test_public_dataset_builds_unchanged(real_dataset, variant, tmp_path):
 
 
 def test_unusable_rows_are_rejected_with_their_reason_and_nothing_is_lost(tmp_path):
-    loans = pd.read_csv(REPO / "data" / "sample" / "loan_recovery.csv", dtype=str, keep_default_na=False).head(50)
+    loans = pd.read_csv(SAMPLE_LOANS, dtype=str, keep_default_na=False).head(50)
     broken = {
         1: ("Loan_ID", "", "missing Loan_ID"),
         2: ("Monthly_Income", "12k", "invalid value in Monthly_Income"),
@@ -118,7 +118,7 @@ def test_unusable_rows_are_rejected_with_their_reason_and_nothing_is_lost(tmp_pa
 
 
 def test_a_file_missing_a_column_stops_the_build_naming_the_file_and_the_column(tmp_path):
-    loans = pd.read_csv(REPO / "data" / "sample" / "loan_recovery.csv", dtype=str).head(20)
+    loans = pd.read_csv(SAMPLE_LOANS, dtype=str).head(20)
     loan_file = tmp_path / "no-income.csv"
     loans.drop(columns="Monthly_Income").to_csv(loan_file, index=False)
 

@@ -5,7 +5,7 @@ import sys
 
 import pandas as pd
 
-from tests.e2e.dbt_runner import dbt_build, query
+from tests.dbt_runner import dbt_build, query
 
 
 def generate(tmp_path, loans: int, fmt: str):

@@ -1,6 +1,6 @@
 """End to end: model comparison, calibration, reasons, fairness, drift, saved-model scoring, honesty."""
 
-from tests.e2e.dbt_runner import REPO, dbt_build, query, run_dbt_build
+from tests.dbt_runner import REPO, dbt_build, query, run_dbt_build
 
 
 def test_three_algorithms_are_compared_on_the_same_folds_and_one_drives_strategy(sample_warehouse):

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pandas as pd
 
-REPO = Path(__file__).resolve().parents[2]
-SAMPLE_LOANS = 120
+from tests.dbt_runner import SAMPLE_LEDGER, SAMPLE_LOANS
+
+CORPUS_LOANS = 120
 
 
 @dataclass(frozen=True)
@@ -26,15 +27,13 @@ class Variant:
 
 
 def sample_loans() -> pd.DataFrame:
-    return pd.read_csv(REPO / "data" / "sample" / "loan_recovery.csv", dtype=str, keep_default_na=False).head(
-        SAMPLE_LOANS
-    )
+    return pd.read_csv(SAMPLE_LOANS, dtype=str, keep_default_na=False).head(CORPUS_LOANS)
 
 
 def sample_ledger(loan_ids: pd.Series) -> dict[str, pd.DataFrame]:
     frames = {}
     for table in ("orders", "plan", "payments"):
-        frame = pd.read_csv(REPO / "data" / "sample" / "ledger" / f"{table}.csv", dtype=str, keep_default_na=False)
+        frame = pd.read_csv(SAMPLE_LEDGER / f"{table}.csv", dtype=str, keep_default_na=False)
         frames[table] = frame[frame.order_id.isin(loan_ids)].reset_index(drop=True)
     return frames
 

@@ -5,7 +5,7 @@ import shutil
 import pytest
 
 from ml.publish import publish
-from tests.e2e.dbt_runner import query, run_dbt_build
+from tests.dbt_runner import query, run_dbt_build
 from tests.reliability.corpus import VARIANTS, Variant, write_variant
 
 

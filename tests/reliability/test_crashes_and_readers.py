@@ -9,7 +9,7 @@ import sys
 import time
 
 from ml.publish import publish
-from tests.e2e.dbt_runner import REPO, dbt_build, query
+from tests.dbt_runner import DBT, REPO, dbt_build, dbt_env, query
 
 # Columns that record when a build ran, the only thing allowed to differ between two builds.
 BUILD_TIME_COLUMNS = {"fitted_at"}
@@ -29,10 +29,9 @@ def public_table_hashes(database) -> dict[str, str]:
 
 
 def start_build(workdir) -> subprocess.Popen:
-    env = {**os.environ, "DUCKDB_PATH": str(workdir / "warehouse.duckdb"), "DBT_PROFILES_DIR": str(REPO)}
-    dbt = os.path.join(os.path.dirname(sys.executable), "dbt")
-    command = [dbt, "build", "--target-path", str(workdir / "target")]
+    command = [DBT, "build", "--target-path", str(workdir / "target")]
     # Its own process group, so that the kill reaches dbt's threads and children too.
+    env = dbt_env(workdir / "warehouse.duckdb")
     return subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, start_new_session=True)
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.e2e.dbt_runner import run_dbt_build
+from tests.dbt_runner import run_dbt_build
 
 CASES = [
     ({"segment_count": "0"}, "risk_bands", "segment_count must be a whole number from 2 to 50 or 'auto'"),

@@ -14,7 +14,7 @@ import plotly.offline
 import pytest
 
 from ml.report import CHARTS, render_report, write_report
-from tests.e2e.dbt_runner import REPO
+from tests.dbt_runner import REPO
 
 MAX_REPORT_BYTES = 10_000_000
 LEDGER_MARTS = ("vintage_curves", "roll_rates", "monthly_risk_trend", "loan_repayment", "unpaid_open_loans")

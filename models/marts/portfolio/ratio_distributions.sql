@@ -34,7 +34,7 @@ banded as (
     from ratios
     inner join ratio_bands
         on
-            ratio_bands.ratio = ratios.ratio
+            ratios.ratio = ratio_bands.ratio
             and {{ ratio_in_band('ratios.ratio_value', 'ratio_bands') }}
 ),
 

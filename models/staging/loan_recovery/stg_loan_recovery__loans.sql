@@ -1,6 +1,7 @@
 {%- set loans = source('loan_recovery', 'loans') -%}
 {%- set columns = loan_recovery_columns() -%}
-{%- do assert_usable_input(loans, columns | map(attribute='source') | list, "loan file '" ~ var('loan_recovery_path') ~ "'") -%}
+{%- set label = "loan file '" ~ var('loan_recovery_path') ~ "'" -%}
+{%- do assert_usable_input(loans, columns | map(attribute='source') | list, label) -%}
 
 with
 

@@ -1,10 +1,10 @@
-"""Warehouses built once per test session and shared by the end-to-end tests."""
+"""Fixtures shared by every test folder: the bundled sample's warehouse, built once per session."""
 
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.dbt_runner import REAL_DATASET, dbt_build
+from tests.dbt_runner import REAL_DATASET, dbt_build
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,4 @@
-"""Runs `dbt build` into a throw-away DuckDB file from the repo root, as a user would, and reads it back."""
+"""Runs dbt into a throw-away DuckDB file from the repo root, as a user would, and reads the result back."""
 
 import json
 import os
@@ -8,17 +8,27 @@ from pathlib import Path
 
 import duckdb
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE_LOANS = REPO / "data" / "sample" / "loan_recovery.csv"
+SAMPLE_LEDGER = REPO / "data" / "sample" / "ledger"
 REAL_DATASET = REPO.parent / "shared" / "data" / "loan-recovery.csv"
+
+
+DBT = str(Path(sys.executable).with_name("dbt"))
+
+
+def dbt_env(warehouse: Path) -> dict[str, str]:
+    """The environment of a dbt (or report) process that works on the given DuckDB file."""
+    return {**os.environ, "DUCKDB_PATH": str(warehouse), "DBT_PROFILES_DIR": str(REPO)}
 
 
 def run_dbt_build(
     workdir: Path, dbt_vars: dict | None = None, select: list[str] | None = None
 ) -> subprocess.CompletedProcess:
     """Run `dbt build` (of the selected nodes) into workdir/warehouse.duckdb; return the finished process."""
-    env = {**os.environ, "DUCKDB_PATH": str(workdir / "warehouse.duckdb"), "DBT_PROFILES_DIR": str(REPO)}
+    env = dbt_env(workdir / "warehouse.duckdb")
     command = [
-        str(Path(sys.executable).with_name("dbt")),
+        DBT,
         "build",
         "--target-path",
         str(workdir / "target"),
