@@ -1,5 +1,5 @@
 {#- Every row of an input relation, numbered in file order, with each column parsed per its spec (see
-    macros/input_formats.sql; categories matched to the seed input_categories), the columns whose value could not be read (`invalid_columns`), the required
+    macros/inputs/input_formats.sql; categories matched to the seed input_categories), the columns whose value could not be read (`invalid_columns`), the required
     columns left empty (`missing_columns`) and the original values as JSON (`raw_record`). Nothing is dropped.
     Text is cleaned before parsing; a column that arrives already typed as its spec wants (Parquet numbers and
     dates) is parsed from its value directly, which on tens of millions of rows is several times faster. -#}

@@ -39,7 +39,7 @@
     end
 {%- endmacro %}
 
-{#- Dispatches on a column spec's `parse` kind (see macros/input_formats.sql); categories are matched by a join
+{#- Dispatches on a column spec's `parse` kind (see macros/inputs/input_formats.sql); categories are matched by a join
     in parsed_input. -#}
 {% macro parse_column(text, column) -%}
     {%- if column.parse == 'text' -%} {{ text }}
