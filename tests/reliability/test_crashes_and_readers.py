@@ -8,8 +8,8 @@ import subprocess
 import sys
 import time
 
-from ml.publish import publish
 from tests.e2e.dbt_runner import REPO, dbt_build, query
+from tools.publish import publish
 
 # Columns that record when a build ran, the only thing allowed to differ between two builds.
 BUILD_TIME_COLUMNS = {"fitted_at"}

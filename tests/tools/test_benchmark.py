@@ -3,20 +3,16 @@
 import duckdb
 import pytest
 
-from ml.benchmark import (
-    DAILY_BATCH_MODULUS,
+from tools.benchmark.render import stage_table, summary_table, target_table
+from tools.benchmark.replay import profile_settings, topological_order
+from tools.benchmark.runs import DAILY_BATCH_MODULUS, add_daily_payments
+from tools.benchmark.timing import (
     STAGES,
     STARTUP_STAGE,
     Measured,
     SizeResult,
-    add_daily_payments,
-    profile_settings,
     stage_of,
     stage_seconds,
-    stage_table,
-    summary_table,
-    target_table,
-    topological_order,
     union_seconds,
 )
 
