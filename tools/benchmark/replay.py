@@ -12,10 +12,7 @@ import jinja2
 import yaml
 
 from tools.benchmark.timing import REPO, STAGES, node_stage
-
-
-def sql_text(value) -> str:
-    return str(value).replace("'", "''")
+from tools.sql import sql_text
 
 
 def topological_order(dependencies: dict[str, list[str]]) -> list[str]:

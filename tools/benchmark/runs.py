@@ -8,8 +8,8 @@ from pathlib import Path
 import duckdb
 import yaml
 
-from tools.benchmark.replay import sql_text
 from tools.benchmark.timing import REPO, Measured, run_measured
+from tools.sql import sql_text
 
 DBT = Path(sys.executable).with_name("dbt")
 # The largest size is measured on the loan file alone: its ledger would be about a billion rows.
