@@ -18,7 +18,7 @@ $(READY): requirements.lock pyproject.toml
 
 build: $(READY)
 	$(BIN)/dbt build
-	$(BIN)/python -m ml.publish
+	$(BIN)/python -m tools.publish
 	$(BIN)/python -m ml.report
 
 # reports/loan-recovery-report.html from the current warehouse (DUCKDB_PATH, default loan_recovery.duckdb).
@@ -30,8 +30,8 @@ browser:
 	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 
 lint: $(READY)
-	$(BIN)/ruff check ml tests
-	$(BIN)/ruff format --check ml tests
+	$(BIN)/ruff check ml tools tests
+	$(BIN)/ruff format --check ml tools tests
 	$(BIN)/sqlfluff lint models analyses macros tests
 
 test: lint browser
@@ -39,18 +39,19 @@ test: lint browser
 
 # Regenerates the committed sample; deterministic, so a clean tree stays clean.
 sample: $(READY)
-	$(BIN)/python -m ml.synthetic --loans 2000 --seed 42 --out seeds --truth-out tests/fixtures --ledger-out seeds/ledger
+	$(BIN)/python -m tools.synthetic --loans 2000 --seed 42 --out data/sample --truth-out tests/fixtures \
+		--ledger-out data/sample/ledger
 
 # Every risk model against the generator's true probabilities on 100,000 loans (a few minutes; not a test).
 quality: $(READY)
-	$(BIN)/python -m ml.quality --loans 100000 --seed 1
+	$(BIN)/python -m tools.quality --loans 100000 --seed 1
 
 # Times `dbt build` on generated loans against the source documents' method and plain DuckDB, and writes
 # bench/results.md (1M loans take several minutes; not a test). BENCH_10M=1 adds 10M loans, snapshot only.
 BENCH_LOANS ?= 10000 100000 1000000
 BENCH_DIR ?= /tmp/loan-recovery-bench
 bench: $(READY)
-	$(BIN)/python -m ml.benchmark --loans $(BENCH_LOANS) --workdir $(BENCH_DIR) $(if $(BENCH_10M),--with-10m)
+	$(BIN)/python -m tools.benchmark --loans $(BENCH_LOANS) --workdir $(BENCH_DIR) $(if $(BENCH_10M),--with-10m)
 
 clean:
 	rm -rf $(VENV) target logs *.duckdb

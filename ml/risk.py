@@ -71,7 +71,7 @@ class RiskParameters:
     The models learn from a stratified sample of at most `training_rows` labelled loans (None: all of
     them). Random forest: leaves of at least `min_samples_leaf` loans give smooth probabilities rather
     than the 0/1 votes of fully grown trees; each tree learns from a bootstrap of `max_samples` loans of
-    the sample, so the trees are cheap and differ. Measured on 1M synthetic loans (ml.synthetic --seed 7;
+    the sample, so the trees are cheap and differ. Measured on 1M synthetic loans (tools.synthetic --seed 7;
     ROC AUC on 200,000 held-out resolved loans): these defaults (100 trees, leaves of 20, 15,000 loans per
     tree, 200,000-loan sample) reach 0.8386; 100 trees with the former leaves of 10 and 100,000 loans per
     tree, fitted on all 600,000 other resolved loans, 0.8383 at several times the cost; the defaults on a

@@ -5,7 +5,7 @@ import sys
 
 import pandas as pd
 
-from tests.dbt_runner import dbt_build, query
+from tests.dbt_runner import REPO, dbt_build, query
 
 
 def generate(tmp_path, loans: int, fmt: str):
@@ -14,7 +14,7 @@ def generate(tmp_path, loans: int, fmt: str):
         [
             sys.executable,
             "-m",
-            "ml.synthetic",
+            "tools.synthetic",
             "--loans",
             str(loans),
             "--seed",
@@ -26,6 +26,7 @@ def generate(tmp_path, loans: int, fmt: str):
             "--format",
             fmt,
         ],
+        cwd=REPO,
         check=True,
         capture_output=True,
     )

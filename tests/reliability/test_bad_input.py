@@ -4,9 +4,9 @@ import shutil
 
 import pytest
 
-from ml.publish import publish
 from tests.dbt_runner import query, run_dbt_build
 from tests.reliability.corpus import VARIANTS, Variant, write_variant
+from tools.publish import publish
 
 
 @pytest.mark.parametrize("variant", VARIANTS, ids=[variant.name for variant in VARIANTS])

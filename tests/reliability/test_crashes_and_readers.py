@@ -8,8 +8,8 @@ import subprocess
 import sys
 import time
 
-from ml.publish import publish
 from tests.dbt_runner import DBT, REPO, dbt_build, dbt_env, query
+from tools.publish import publish
 
 # Columns that record when a build ran, the only thing allowed to differ between two builds.
 BUILD_TIME_COLUMNS = {"fitted_at"}

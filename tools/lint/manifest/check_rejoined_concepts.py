@@ -5,7 +5,7 @@ from dbt_bouncer.check_framework.decorator import check, fail
 
 @check
 def check_model_rejoins_no_upstream_concept(model, ctx):
-    """A model must not read a model A and, beside it, a model B whose only child it is and which reads A itself.
+    """A model must not read a model A and also a model B that reads A and has no other child.
 
     B then adds nothing of its own to the lineage: it belongs in the model, or the model should read A through
     B only (dbt-project-evaluator, fct_rejoining_of_upstream_concepts).

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 from sklearn.metrics import roc_auc_score
 
-from ml.quality import as_markdown, quality_table
+from tools.quality import quality_table
 
 
 def test_models_are_ranked_by_auc_and_judged_against_the_oracle():
@@ -42,13 +42,3 @@ def test_models_are_ranked_by_auc_and_judged_against_the_oracle():
     assert table["auc_gap_to_oracle"].iloc[0] == pytest.approx(0.005)
     assert table["cv_roc_auc"].iloc[3] == pytest.approx(oracle_auc)
     assert table["expected_calibration_error"].iloc[3] < 0.05
-
-
-def test_the_markdown_table_has_a_header_and_a_row_per_model():
-    table = pd.DataFrame({"model": ["a", "oracle"], "cv_roc_auc": [0.81234, 0.9], "meets_bar": [True, None]})
-
-    lines = as_markdown(table).splitlines()
-
-    assert lines[0] == "| model | cv_roc_auc | meets_bar |"
-    assert lines[2] == "| a | 0.8123 | yes |"
-    assert lines[3] == "| oracle | 0.9000 |  |"

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ml import synthetic
-from ml.synthetic import (
+from tools import synthetic
+from tools.synthetic import (
     SNAPSHOT_DATE,
     generate_loans,
     generate_portfolio,
@@ -15,6 +15,9 @@ from ml.synthetic import (
     write,
     write_ledger,
 )
+from tools.synthetic.__main__ import main
+from tools.synthetic.ledger import MAX_DAYS_EARLY, MAX_DAYS_LATE
+from tools.synthetic.world import GENDERS
 
 REPO = Path(__file__).resolve().parents[2]
 PUBLIC_DATASET = Path(__file__).resolve().parents[3] / "shared/data/loan-recovery.csv"
@@ -119,7 +122,7 @@ def test_parquet_reads_back_as_the_generated_frame(tmp_path):
 @pytest.mark.parametrize(
     ("column", "allowed"),
     [
-        ("Gender", synthetic.GENDERS),
+        ("Gender", GENDERS),
         ("Employment_Type", ["Salaried", "Self-Employed", "Business Owner"]),
         ("Loan_Type", ["Personal", "Home", "Auto", "Business"]),
         ("Payment_History", ["On-Time", "Delayed", "Missed"]),
@@ -256,23 +259,23 @@ def test_committed_sample_is_reproducible(tmp_path):
     loans, truth, ledger = generate_portfolio(2_000, 42)
     written = [*write(loans, truth, tmp_path), *write_ledger(ledger, tmp_path / "ledger")]
     committed = [
-        REPO / "seeds" / "loan_recovery.csv",
+        REPO / "data" / "sample" / "loan_recovery.csv",
         REPO / "tests" / "fixtures" / "loan_recovery_truth.csv",
-        *(REPO / "seeds" / "ledger" / f"{name}.csv" for name in ("orders", "plan", "payments")),
+        *(REPO / "data" / "sample" / "ledger" / f"{name}.csv" for name in ("orders", "plan", "payments")),
     ]
     for path, committed_path in zip(written, committed, strict=True):
         assert path.read_bytes() == committed_path.read_bytes(), f"{committed_path}: run `make sample`"
 
 
 def test_cli_writes_both_files(tmp_path):
-    synthetic.main(["--loans", "20", "--seed", "1", "--out", str(tmp_path)])
+    main(["--loans", "20", "--seed", "1", "--out", str(tmp_path)])
     assert len(pd.read_csv(tmp_path / "loan_recovery.csv")) == 20
     assert len(pd.read_csv(tmp_path / "loan_recovery_truth.csv")) == 20
 
 
 def test_cli_writes_the_ledger_when_asked(tmp_path):
     ledger_dir = tmp_path / "ledger"
-    synthetic.main(["--loans", "20", "--seed", "1", "--out", str(tmp_path), "--ledger-out", str(ledger_dir)])
+    main(["--loans", "20", "--seed", "1", "--out", str(tmp_path), "--ledger-out", str(ledger_dir)])
     orders = pd.read_csv(ledger_dir / "orders.csv")
     assert orders["order_id"].tolist() == pd.read_csv(tmp_path / "loan_recovery.csv")["Loan_ID"].tolist()
     assert {path.name for path in ledger_dir.iterdir()} == {"orders.csv", "plan.csv", "payments.csv"}
@@ -384,7 +387,7 @@ def test_instalments_are_paid_mostly_on_the_due_day(loans, ledger):
     due = ledger["plan"].assign(k=ledger["plan"].groupby("order_id").cumcount() + 1)
     matched = instalments.assign(k=number).merge(due, on=["order_id", "k"], validate="one_to_one")
     delay = (matched["paid_at"].dt.normalize() - matched["plan_at"]).dt.days
-    assert delay.between(-synthetic.MAX_DAYS_EARLY, synthetic.MAX_DAYS_LATE).all()
+    assert delay.between(-MAX_DAYS_EARLY, MAX_DAYS_LATE).all()
     assert 0.72 <= (delay == 0).mean() <= 0.80
     assert 0.03 <= (delay < 0).mean() <= 0.07
 

@@ -3,20 +3,16 @@
 import duckdb
 import pytest
 
-from ml.benchmark import (
-    DAILY_BATCH_MODULUS,
+from tools.benchmark.render import stage_table, summary_table, target_table
+from tools.benchmark.replay import profile_settings, topological_order
+from tools.benchmark.runs import DAILY_BATCH_MODULUS, add_daily_payments
+from tools.benchmark.timing import (
     STAGES,
     STARTUP_STAGE,
     Measured,
     SizeResult,
-    add_daily_payments,
-    profile_settings,
     stage_of,
     stage_seconds,
-    stage_table,
-    summary_table,
-    target_table,
-    topological_order,
     union_seconds,
 )
 
@@ -40,7 +36,7 @@ def test_union_counts_overlapping_time_once(intervals, expected):
 @pytest.mark.parametrize(
     ("resource_type", "path", "language", "name", "stage"),
     [
-        ("seed", "seeds/ledger/plan.csv", None, "plan", "seeds"),
+        ("seed", "seeds/risk_bands.csv", None, "risk_bands", "seeds"),
         ("model", "models/staging/ledger/stg_ledger__plan.sql", "sql", "stg_ledger__plan", "staging"),
         ("model", "models/intermediate/int_loans_validated.sql", "sql", "int_loans_validated", "validation"),
         (

@@ -1,12 +1,12 @@
 """Quality bar of the risk models: each algorithm against the generator's true probabilities.
 
-Generates loans with ml.synthetic, runs the warehouse's own models on them (`dbt run` up to model_runs, into a
-throw-away DuckDB file), then prints each algorithm's cross-validated AUC and calibration error next to the
-AUC of the true probabilities, the best any model can do. The bar: the best model's AUC within
+Generates loans with tools.synthetic, runs the warehouse's own models on them (`dbt run` up to model_runs,
+into a throw-away DuckDB file), then prints each algorithm's cross-validated AUC and calibration error
+next to the AUC of the true probabilities, the best any model can do. The bar: the best model's AUC within
 MAX_AUC_GAP of that oracle and its expected calibration error at most MAX_CALIBRATION_ERROR. Exit status 1
 when the bar is missed.
 
-    python -m ml.quality --loans 100000 --seed 1
+    python -m tools.quality --loans 100000 --seed 1
 """
 
 import argparse
@@ -23,7 +23,8 @@ import pandas as pd
 from sklearn.metrics import roc_auc_score
 
 from ml.risk import expected_calibration_error
-from ml.synthetic import generate_loans
+from tools.markdown import as_markdown
+from tools.synthetic import generate_loans
 
 MAX_AUC_GAP = 0.01
 MAX_CALIBRATION_ERROR = 0.02
@@ -63,25 +64,12 @@ def quality_table(runs: pd.DataFrame, truth: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([table, pd.DataFrame([oracle])], ignore_index=True)
 
 
-def as_markdown(table: pd.DataFrame) -> str:
-    """The table as a Markdown table, numbers to four decimals, missing values empty."""
-
-    def cell(value) -> str:
-        if value is None or (isinstance(value, float) and np.isnan(value)):
-            return ""
-        if isinstance(value, bool | np.bool_):
-            return "yes" if value else "no"
-        return f"{value:.4f}" if isinstance(value, float | np.floating) else str(value)
-
-    lines = ["| " + " | ".join(table.columns) + " |", "|" + "---|" * len(table.columns)]
-    lines += ["| " + " | ".join(cell(value) for value in row) + " |" for row in table.itertuples(index=False)]
-    return "\n".join(lines)
-
-
 def run_warehouse(loan_file: Path, workdir: Path) -> pd.DataFrame:
     """The model_runs rows of `dbt run` on the loan file, every algorithm compared on the same folds."""
     dbt_vars = {
         "loan_recovery_path": str(loan_file),
+        # The generated loans come without a ledger; left out, ledger_path would name the bundled sample's.
+        "ledger_path": "",
         "risk_model_dir": str(workdir / "fitted_models"),
         "compare_risk_algorithms": True,
     }

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import duckdb
 
+from tools.sql import sql_text
+
 PUBLIC_SCHEMA = "main"
 
 
@@ -20,7 +22,7 @@ def publish(warehouse: Path, published: Path, schema: str = PUBLIC_SCHEMA) -> li
     staging = published.with_name(published.name + ".publishing")
     staging.unlink(missing_ok=True)
     with duckdb.connect(str(staging)) as copy:
-        copy.execute(f"attach '{_quoted(warehouse)}' as warehouse (read_only)")
+        copy.execute(f"attach '{sql_text(warehouse)}' as warehouse (read_only)")
         names = [
             name
             for (name,) in copy.execute(
@@ -36,10 +38,6 @@ def publish(warehouse: Path, published: Path, schema: str = PUBLIC_SCHEMA) -> li
     os.replace(staging, published)
     _flush(published.parent)
     return names
-
-
-def _quoted(path: Path) -> str:
-    return str(path).replace("'", "''")
 
 
 def _flush(path: Path) -> None:

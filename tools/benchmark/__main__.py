@@ -1,0 +1,140 @@
+"""Runs the benchmark: each size generated, built with dbt and measured against the references; CLI."""
+
+import argparse
+import datetime
+import json
+import shlex
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+import duckdb
+
+import tools.benchmark as benchmark
+from tools.benchmark.baseline import source_approach
+from tools.benchmark.render import report
+from tools.benchmark.replay import replay, replay_differences
+from tools.benchmark.runs import SNAPSHOT_ONLY_LOANS, daily_batch, dbt_build, generate, selected_auc
+from tools.benchmark.timing import REPO, SizeResult, run_measured, stage_seconds
+from tools.sql import sql_text
+
+DEFAULT_LOANS = [10_000, 100_000, 1_000_000]
+
+
+def _run_references(result: SizeResult, directory: Path, manifest: dict, run_results: dict) -> None:
+    csv_path = directory / "loan_recovery.csv"
+    with duckdb.connect() as connection:
+        source = sql_text(directory / "loan_recovery.parquet")
+        connection.execute(
+            f"copy (select * from read_parquet('{source}')) to '{sql_text(csv_path)}' (header)"
+        )
+    source_json = directory / "source.json"
+    command = [sys.executable, "-m", "tools.benchmark", "source", str(csv_path), str(source_json)]
+    result.source = run_measured(command, directory / "logs" / "source.log")
+    result.source_auc = json.loads(source_json.read_text())["roc_auc"]
+
+    replayed = directory / "replay" / "warehouse.duckdb"
+    replayed.parent.mkdir(parents=True)
+    replay_json = directory / "replay.json"
+    command = [sys.executable, "-m", "tools.benchmark", "replay", str(directory / "target" / "manifest.json")]
+    command += [str(replayed), str(directory / "replay" / "models"), str(replay_json)]
+    result.replay = run_measured(command, directory / "logs" / "replay.log")
+    replay_output = json.loads(replay_json.read_text())
+    result.replay_stages = replay_output["seconds"]
+    result.differences = replay_differences(
+        manifest, run_results, replay_output["failures"], directory / "warehouse.duckdb", replayed
+    )
+
+
+def bench_size(
+    loans: int, seed: int, directory: Path, with_ledger: bool, with_references: bool
+) -> SizeResult:
+    """Generate `loans` loans, build them with dbt, and run the references on the same files."""
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.mkdir(parents=True)
+    _progress(f"{loans:,} loans: generating")
+    generation = generate(loans, seed, directory, with_ledger)
+    _progress(f"{loans:,} loans: dbt build")
+    build = dbt_build(directory, with_ledger)
+    manifest = json.loads((directory / "target" / "manifest.json").read_text())
+    run_results = json.loads((directory / "target" / "run_results.json").read_text())
+    algorithm = manifest["nodes"]["model.loan_recovery.int_loans_scored"]["config"]["algorithm"]
+    result = SizeResult(
+        loans=loans,
+        has_ledger=with_ledger,
+        generation=generation,
+        build=build,
+        stages=stage_seconds(run_results, manifest, build.seconds),
+        our_auc=selected_auc(directory / "warehouse.duckdb", algorithm),
+    )
+    if with_references:
+        _progress(f"{loans:,} loans: references")
+        _run_references(result, directory, manifest, run_results)
+    if with_ledger:
+        _progress(f"{loans:,} loans: daily batch")
+        result.daily_batch = daily_batch(directory, algorithm)
+    return result
+
+
+def _progress(message: str) -> None:
+    print(f"[{datetime.datetime.now():%H:%M:%S}] {message}", file=sys.stderr, flush=True)
+
+
+def _parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m tools.benchmark", description=benchmark.__doc__.splitlines()[0]
+    )
+    parser.add_argument(
+        "--loans", type=int, nargs="+", default=DEFAULT_LOANS, help="numbers of loans, with ledger"
+    )
+    parser.add_argument("--with-10m", action="store_true", help="add 10M loans, snapshot only, build alone")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--workdir",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "loan-recovery-bench",
+        help="scratch folder for the data and warehouses, one subfolder per size (never commit it)",
+    )
+    parser.add_argument("--keep-data", action="store_true", help="keep each size's files after measuring it")
+    parser.add_argument("--results", type=Path, default=REPO / "bench" / "results.md")
+    # Internal: the references run in their own processes, so that their time and memory are theirs alone.
+    commands = parser.add_subparsers(dest="command")
+    source = commands.add_parser("source")
+    source.add_argument("csv", type=Path)
+    source.add_argument("out", type=Path)
+    raw = commands.add_parser("replay")
+    raw.add_argument("manifest", type=Path)
+    raw.add_argument("database", type=Path)
+    raw.add_argument("model_dir", type=Path)
+    raw.add_argument("out", type=Path)
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = _parse_args(argv)
+    if args.command == "source":
+        source_approach(args.csv, args.out)
+        return
+    if args.command == "replay":
+        replay(args.manifest, args.database, args.model_dir, args.out)
+        return
+    sizes = [(loans, True) for loans in sorted(args.loans)]
+    if args.with_10m:
+        sizes.append((SNAPSHOT_ONLY_LOANS, False))
+    results = []
+    for loans, with_ledger in sizes:
+        directory = args.workdir / f"loans-{loans}"
+        results.append(bench_size(loans, args.seed, directory, with_ledger, with_references=with_ledger))
+        if not args.keep_data:
+            shutil.rmtree(directory)
+    command = "python -m tools.benchmark " + shlex.join(sys.argv[1:] if argv is None else argv)
+    text = report(results, command)
+    args.results.parent.mkdir(parents=True, exist_ok=True)
+    args.results.write_text(text)
+    print(text)
+    print(f"wrote {args.results}")
+
+
+if __name__ == "__main__":
+    main()

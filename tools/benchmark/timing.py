@@ -1,0 +1,119 @@
+"""Measuring: a process's wall time and peak memory, and a dbt build's seconds per stage."""
+
+import datetime
+import os
+import shlex
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+
+STARTUP_STAGE = "dbt start-up and parse"
+STAGES = [STARTUP_STAGE, "seeds", "staging", "validation", "ledger", "ML", "marts", "data tests", "other"]
+
+
+@dataclass
+class Measured:
+    """Wall time and peak resident memory of one finished process."""
+
+    seconds: float
+    max_rss_bytes: int
+
+
+@dataclass
+class SizeResult:
+    """Everything measured for one number of loans."""
+
+    loans: int
+    has_ledger: bool
+    generation: Measured
+    build: Measured
+    stages: dict[str, float]
+    our_auc: float
+    source: Measured | None = None
+    source_auc: float | None = None
+    replay: Measured | None = None
+    replay_stages: dict[str, float] = field(default_factory=dict)
+    differences: list[str] = field(default_factory=list)
+    daily_batch: Measured | None = None
+
+
+def run_measured(command: list[str], log_path: Path, env: dict | None = None) -> Measured:
+    """Run `command` from the repo root, output to `log_path`; its wall time and max RSS (children too)."""
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("wb") as log:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+        # wait4, not Popen.wait: it also returns the resource usage of the process and its reaped children.
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+    # Recorded on the Popen object too, which would otherwise take the reaped process for a running one.
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        tail = log_path.read_text(errors="replace")[-3000:]
+        raise RuntimeError(f"{shlex.join(command)} failed ({process.returncode}); see {log_path}:\n{tail}")
+    # Linux reports ru_maxrss in KiB.
+    return Measured(seconds, usage.ru_maxrss * 1024)
+
+
+def union_seconds(intervals: list[tuple[float, float]]) -> float:
+    """Length of the union of [start, end] intervals: time when at least one of them was running."""
+    total, covered_until = 0.0, float("-inf")
+    for start, end in sorted(intervals):
+        if end > covered_until:
+            total += end - max(start, covered_until)
+            covered_until = end
+    return total
+
+
+def stage_of(resource_type: str, path: str, language: str | None, name: str) -> str:
+    """The stage of STAGES a dbt node belongs to, from its type, file, language and name."""
+    if resource_type == "seed":
+        return "seeds"
+    if resource_type == "test":
+        return "data tests"
+    if resource_type != "model":
+        return "other"
+    if language == "python":
+        return "ML"
+    if path.startswith("models/staging/"):
+        return "staging"
+    if path.startswith("models/intermediate/") and name.startswith("int_") and name.endswith("_validated"):
+        return "validation"
+    if path.startswith("models/intermediate/ledger/"):
+        return "ledger"
+    if path.startswith("models/marts/"):
+        return "marts"
+    return "other"
+
+
+def node_stage(unique_id: str, manifest: dict) -> str:
+    """The stage of any node of run_results: tests, unit tests, hooks and exposures included."""
+    node = manifest["nodes"].get(unique_id)
+    if node is None:
+        return stage_of(unique_id.split(".")[0], "", None, "")
+    return stage_of(node["resource_type"], node["original_file_path"], node.get("language"), node["name"])
+
+
+def stage_seconds(run_results: dict, manifest: dict, wall_seconds: float) -> dict[str, float]:
+    """Seconds per stage: the union of its nodes' compile and execute spans, as nodes overlap on threads.
+
+    The start-up stage is the rest of the whole wall time, not covered by any node.
+    """
+    spans: dict[str, list[tuple[float, float]]] = {stage: [] for stage in STAGES}
+    for result in run_results["results"]:
+        timing = [entry for entry in result["timing"] if entry["name"] in ("compile", "execute")]
+        if timing:
+            start = min(_epoch(entry["started_at"]) for entry in timing)
+            end = max(_epoch(entry["completed_at"]) for entry in timing)
+            spans[node_stage(result["unique_id"], manifest)].append((start, end))
+    seconds = {stage: union_seconds(intervals) for stage, intervals in spans.items()}
+    covered = union_seconds([span for intervals in spans.values() for span in intervals])
+    seconds[STARTUP_STAGE] = max(wall_seconds - covered, 0.0)
+    return seconds
+
+
+def _epoch(timestamp: str) -> float:
+    return datetime.datetime.fromisoformat(timestamp).timestamp()
