@@ -6,7 +6,7 @@ export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_PROJECT_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: env build report browser test lint sample quality bench clean
+.PHONY: env build report browser check test lint sample quality bench clean
 
 env: $(READY)
 
@@ -29,11 +29,19 @@ report: $(READY)
 browser:
 	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 
+# Python style, the project's structure rules (dbt-bouncer.yml, on the manifest of `dbt parse`) and SQL style.
 lint: $(READY)
 	$(BIN)/ruff check ml tools tests
 	$(BIN)/ruff format --check ml tools tests
-	$(BIN)/sqlfluff lint models analyses macros tests
+	$(BIN)/dbt parse --quiet
+	$(BIN)/dbt-bouncer run --config-file dbt-bouncer.yml
+	$(BIN)/sqlfluff lint models analyses macros data-tests
 
+# The inner loop, under 3 minutes: lint, the unit tests and the tests that read the one shared sample build.
+check: lint
+	$(BIN)/python -m pytest -m "not slow"
+
+# Everything, as CI runs it (.ci/run).
 test: lint browser
 	$(BIN)/python -m pytest
 

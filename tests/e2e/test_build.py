@@ -60,6 +60,7 @@ def test_outcome_model_auc_is_close_to_the_generators_truth(sample_warehouse):
     assert run.cv_roc_auc >= oracle_auc - 0.05
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("variant", ["as published", "LF endings", "CRLF without final newline"])
 def test_public_dataset_builds_unchanged(real_dataset, variant, tmp_path):
     data = real_dataset.read_bytes()
@@ -92,6 +93,7 @@ def test_public_dataset_builds_unchanged(real_dataset, variant, tmp_path):
     assert summary.ledger_marts == 0, "without a ledger the ledger marts are not built"
 
 
+@pytest.mark.slow
 def test_unusable_rows_are_rejected_with_their_reason_and_nothing_is_lost(tmp_path):
     loans = pd.read_csv(SAMPLE_LOANS, dtype=str, keep_default_na=False).head(50)
     broken = {
@@ -117,6 +119,7 @@ def test_unusable_rows_are_rejected_with_their_reason_and_nothing_is_lost(tmp_pa
     assert '"Monthly_Income":"12k"' in rejected.raw_record[1]
 
 
+@pytest.mark.slow
 def test_a_file_missing_a_column_stops_the_build_naming_the_file_and_the_column(tmp_path):
     loans = pd.read_csv(SAMPLE_LOANS, dtype=str).head(20)
     loan_file = tmp_path / "no-income.csv"

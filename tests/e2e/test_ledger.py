@@ -4,6 +4,7 @@ import subprocess
 import sys
 
 import pandas as pd
+import pytest
 
 from tests.dbt_runner import REPO, dbt_build, query
 
@@ -85,6 +86,7 @@ def test_portfolio_marts_cover_the_sample_book(sample_warehouse):
     assert counts.vintages > 12
 
 
+@pytest.mark.slow
 def test_a_users_parquet_snapshot_and_ledger_build_through_the_vars(tmp_path):
     loan_file, ledger = generate(tmp_path, 300, "parquet")
 
@@ -106,6 +108,7 @@ def test_a_users_parquet_snapshot_and_ledger_build_through_the_vars(tmp_path):
     assert (counts.repayment_rows, counts.rejected_rows, counts.disagreements) == (300, 0, 0)
 
 
+@pytest.mark.slow
 def test_broken_ledger_rows_are_rejected_with_their_reason(tmp_path):
     loan_file, ledger = generate(tmp_path, 40, "csv")
     orders = pd.read_csv(ledger / "orders.csv", dtype=str, keep_default_na=False)

@@ -1,5 +1,7 @@
 """End to end: model comparison, calibration, reasons, fairness, drift, saved-model scoring, honesty."""
 
+import pytest
+
 from tests.dbt_runner import REPO, dbt_build, query, run_dbt_build
 
 
@@ -44,6 +46,7 @@ def test_every_strategy_row_carries_its_reasons_and_the_reports_are_filled(sampl
     assert counts.max_psi < 0.2, "open loans are drawn independently of risk: no drift"
 
 
+@pytest.mark.slow
 def test_a_saved_model_scores_the_loans_without_refitting(sample_warehouse, tmp_path):
     run_id = query(sample_warehouse, "select any_value(run_id) as run_id from risk_scores").run_id[0]
 
@@ -66,6 +69,7 @@ def test_a_saved_model_scores_the_loans_without_refitting(sample_warehouse, tmp_
     assert (REPO / "fitted_models" / f"{run_id}.joblib").exists()
 
 
+@pytest.mark.slow
 def test_the_public_dataset_says_plainly_that_its_score_does_not_predict(real_dataset, tmp_path):
     result = run_dbt_build(tmp_path, {"loan_recovery_path": str(real_dataset), "ledger_path": ""})
 

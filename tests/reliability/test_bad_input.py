@@ -8,6 +8,9 @@ from tests.dbt_runner import query, run_dbt_build
 from tests.reliability.corpus import VARIANTS, Variant, write_variant
 from tools.publish import publish
 
+# Each test builds warehouses of its own: left out of `make check`.
+pytestmark = pytest.mark.slow
+
 
 @pytest.mark.parametrize("variant", VARIANTS, ids=[variant.name for variant in VARIANTS])
 def test_malformed_input_builds_or_stops_clearly(variant: Variant, sample_warehouse, tmp_path):

@@ -8,8 +8,13 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from tests.dbt_runner import DBT, REPO, dbt_build, dbt_env, query
 from tools.publish import publish
+
+# Each test builds warehouses of its own: left out of `make check`.
+pytestmark = pytest.mark.slow
 
 # Columns that record when a build ran, the only thing allowed to differ between two builds.
 BUILD_TIME_COLUMNS = {"fitted_at"}

@@ -4,6 +4,9 @@ import pytest
 
 from tests.dbt_runner import run_dbt_build
 
+# Each test builds warehouses of its own: left out of `make check`.
+pytestmark = pytest.mark.slow
+
 CASES = [
     ({"segment_count": "0"}, "risk_bands", "segment_count must be a whole number from 2 to 50 or 'auto'"),
     ({"risk_training_rows": "10"}, "risk_bands", "risk_training_rows must be a whole number from 50 to"),
