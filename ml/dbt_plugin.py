@@ -1,14 +1,36 @@
-"""dbt-duckdb plugin that imports the ML stack once, before any Python model runs.
+"""dbt-duckdb plugin: imports the ML stack once, and tells SQL which values the ML vars accept.
 
 With several threads, two Python models importing scikit-learn at the same moment can hit a
 circular-import error; importing it here, when dbt opens the connection, avoids the race.
+
+The accepted values of the vars that choose an algorithm or a target are defined once, next to the code
+that dispatches on them (ml.risk, ml.segmentation). validate_vars checks the vars before any model runs,
+when a Python model could only fail with a traceback; it reads the values from the table macro
+`ml_var_choices()` that this plugin defines on every cursor.
 """
 
 from dbt.adapters.duckdb.plugins import BasePlugin
 
-import ml.risk  # noqa: F401
-import ml.segmentation  # noqa: F401
+from ml import risk, segmentation
+
+VAR_CHOICES = {
+    "risk_target": risk.TARGETS,
+    "risk_algorithm": risk.ALGORITHMS,
+    "segmentation_algorithm": segmentation.ALGORITHMS,
+}
+
+
+def choices_macro_sql() -> str:
+    """The SQL that defines `ml_var_choices()`: one row (var_name, accepted_value) per accepted value."""
+    rows = ", ".join(f"('{name}', '{value}')" for name, values in VAR_CHOICES.items() for value in values)
+    return (
+        "create or replace temp macro ml_var_choices() as table "
+        f"select * from (values {rows}) as choices(var_name, accepted_value)"
+    )
 
 
 class Plugin(BasePlugin):
-    """Nothing to configure: importing this module is the whole job."""
+    """Defines ml_var_choices() on each cursor (temp macros do not outlive their cursor)."""
+
+    def configure_cursor(self, cursor):
+        cursor.execute(choices_macro_sql())

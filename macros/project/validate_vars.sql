@@ -3,13 +3,15 @@
     read, which cannot raise a dbt error themselves, and for the ledger's file type; the vars that SQL reads are
     checked where they are used, by number_var and date_var below. -#}
 {% macro validate_vars() %}
+    {%- if not execute -%}
+        {{ return('') }}
+    {%- endif -%}
     {%- set problems = [] -%}
-    {%- set choices = {
-        'risk_target': ['outcome', 'segment'],
-        'segmentation_algorithm': ['kmeans', 'dbscan', 'agglomerative'],
-        'risk_algorithm': ['random_forest', 'hist_gradient_boosting', 'logistic_regression'],
-        'ledger_format': ['csv', 'parquet'],
-    } -%}
+    {#- The ML vars' accepted values come from the ml package, through its dbt-duckdb plugin (ml/dbt_plugin.py). -#}
+    {%- set choices = {'ledger_format': ['csv', 'parquet']} -%}
+    {%- for name, value in run_query('select var_name, accepted_value from ml_var_choices()').rows -%}
+        {%- do choices.setdefault(name, []).append(value) -%}
+    {%- endfor -%}
     {%- for name, accepted in choices.items() if var(name) | string not in accepted -%}
         {%- do problems.append(name ~ " must be one of " ~ accepted | join(", ") ~ ", got '" ~ var(name) ~ "'") -%}
     {%- endfor -%}
