@@ -11,7 +11,7 @@ CASES = [
     ({"segment_count": "0"}, "risk_bands", "segment_count must be a whole number from 2 to 50 or 'auto'"),
     ({"risk_training_rows": "10"}, "risk_bands", "risk_training_rows must be a whole number from 50 to"),
     ({"risk_target": "everything"}, "risk_bands", "risk_target must be one of outcome, segment"),
-    ({"risk_algorithm": "xgboost"}, "risk_bands", "risk_algorithm must be one of random_forest, hist_gradient"),
+    ({"risk_algorithm": "xgboost"}, "risk_bands", "risk_algorithm must be one of random_forest"),
     ({"ledger_format": "xlsx"}, "risk_bands", "ledger_format must be one of csv, parquet"),
     ({"risk_model_run_id": "../../etc"}, "risk_bands", "risk_model_run_id must be a run_id"),
     ({"high_risk_threshold": "1; drop table x"}, "risk_scores", "'high_risk_threshold' must be a number"),
