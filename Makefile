@@ -19,19 +19,19 @@ $(READY): requirements.lock pyproject.toml
 build: $(READY)
 	$(BIN)/dbt build
 	$(BIN)/python -m ml.publish
-	$(BIN)/python -m ml.report
+	$(BIN)/python -m report
 
 # reports/loan-recovery-report.html from the current warehouse (DUCKDB_PATH, default loan_recovery.duckdb).
 report: $(READY)
-	$(BIN)/python -m ml.report
+	$(BIN)/python -m report
 
 # The report test opens the report in headless Chromium (Debian's package; CI runs as root).
 browser:
 	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 
 lint: $(READY)
-	$(BIN)/ruff check ml tests
-	$(BIN)/ruff format --check ml tests
+	$(BIN)/ruff check ml report tests
+	$(BIN)/ruff format --check ml report tests
 	$(BIN)/sqlfluff lint models analyses macros tests
 
 test: lint browser
