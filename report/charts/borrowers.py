@@ -7,6 +7,24 @@ import plotly.graph_objects as go
 from report.charts.layout import AMOUNT, SCATTER_RENDER, titled
 
 
+def income_vs_amount(
+    data: pd.DataFrame, color: str | None = None, color_label: str = "", **options
+) -> go.Figure:
+    """Loan amount against monthly income of sampled loans, the axes of three of the report's scatters."""
+    labels = {"monthly_income": f"Monthly income ({AMOUNT})", "loan_amount": f"Loan amount ({AMOUNT})"}
+    if color:
+        labels[color] = color_label
+    return px.scatter(
+        data,
+        x="monthly_income",
+        y="loan_amount",
+        color=color,
+        render_mode=SCATTER_RENDER,
+        labels=labels,
+        **options,
+    )
+
+
 def portfolio_kpis(data: pd.DataFrame) -> tuple[go.Figure, str]:
     row = data.iloc[0]
     tiles = [
@@ -38,16 +56,7 @@ def portfolio_kpis(data: pd.DataFrame) -> tuple[go.Figure, str]:
 
 
 def loan_amount_vs_income(data: pd.DataFrame) -> tuple[go.Figure, str]:
-    figure = px.scatter(
-        data,
-        x="monthly_income",
-        y="loan_amount",
-        marginal_x="histogram",
-        marginal_y="histogram",
-        opacity=0.5,
-        render_mode=SCATTER_RENDER,
-        labels={"monthly_income": f"Monthly income ({AMOUNT})", "loan_amount": f"Loan amount ({AMOUNT})"},
-    )
+    figure = income_vs_amount(data, marginal_x="histogram", marginal_y="histogram", opacity=0.5)
     row = data.iloc[0]
     sentence = (
         f"Across {int(row.book_loans):,} loans, loan amount and monthly income correlate at "
@@ -105,19 +114,7 @@ def missed_payments_by_recovery_status(data: pd.DataFrame) -> tuple[go.Figure, s
 
 
 def income_amount_by_recovery_status(data: pd.DataFrame) -> tuple[go.Figure, str]:
-    figure = px.scatter(
-        data,
-        x="monthly_income",
-        y="loan_amount",
-        color="recovery_status",
-        opacity=0.6,
-        render_mode=SCATTER_RENDER,
-        labels={
-            "monthly_income": f"Monthly income ({AMOUNT})",
-            "loan_amount": f"Loan amount ({AMOUNT})",
-            "recovery_status": "Recovery status",
-        },
-    )
+    figure = income_vs_amount(data, "recovery_status", "Recovery status", opacity=0.6)
     statuses = data.drop_duplicates("recovery_status").sort_values("status_median_income")
     parts = [
         f"{row.recovery_status} {row.status_median_income:,.0f} / {row.status_median_amount:,.0f}"
@@ -128,19 +125,7 @@ def income_amount_by_recovery_status(data: pd.DataFrame) -> tuple[go.Figure, str
 
 
 def borrower_segments(data: pd.DataFrame) -> tuple[go.Figure, str]:
-    figure = px.scatter(
-        data,
-        x="monthly_income",
-        y="loan_amount",
-        color="segment_name",
-        opacity=0.6,
-        render_mode=SCATTER_RENDER,
-        labels={
-            "monthly_income": f"Monthly income ({AMOUNT})",
-            "loan_amount": f"Loan amount ({AMOUNT})",
-            "segment_name": "Segment",
-        },
-    )
+    figure = income_vs_amount(data, "segment_name", "Segment", opacity=0.6)
     segments = data.drop_duplicates("segment_name").set_index("segment_name")
     largest = segments.share_of_loans.idxmax()
     sentence = (
