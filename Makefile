@@ -19,11 +19,11 @@ $(READY): requirements.lock pyproject.toml
 build: $(READY)
 	$(BIN)/dbt build
 	$(BIN)/python -m tools.publish
-	$(BIN)/python -m ml.report
+	$(BIN)/python -m report
 
 # reports/loan-recovery-report.html from the current warehouse (DUCKDB_PATH, default loan_recovery.duckdb).
 report: $(READY)
-	$(BIN)/python -m ml.report
+	$(BIN)/python -m report
 
 # The report test opens the report in headless Chromium (Debian's package; CI runs as root).
 browser:
@@ -31,8 +31,8 @@ browser:
 
 # Python style, the project's structure rules (dbt-bouncer.yml, on the manifest of `dbt parse`) and SQL style.
 lint: $(READY)
-	$(BIN)/ruff check ml tools tests
-	$(BIN)/ruff format --check ml tools tests
+	$(BIN)/ruff check ml tools report tests
+	$(BIN)/ruff format --check ml tools report tests
 	$(BIN)/dbt parse --quiet
 	$(BIN)/dbt-bouncer run --config-file dbt-bouncer.yml
 	$(BIN)/sqlfluff lint models analyses macros data-tests

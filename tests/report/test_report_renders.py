@@ -13,11 +13,13 @@ import duckdb
 import plotly.offline
 import pytest
 
-from ml.report import CHARTS, render_report, write_report
+from report.page import render_report, write_report
+from report.sections import SECTIONS
+from report.warehouse import REPORT_SCHEMA
 from tests.dbt_runner import REPO
+from tests.report.render_check import instrumented
 
 MAX_REPORT_BYTES = 10_000_000
-LEDGER_MARTS = ("vintage_curves", "roll_rates", "monthly_risk_trend", "loan_repayment", "unpaid_open_loans")
 SCREENSHOT = REPO / "reports" / "loan-recovery-report.png"
 
 
@@ -66,12 +68,16 @@ def test_every_chart_renders_with_data_offline_in_headless_chromium(sample_wareh
     references = ExternalReferences()
     references.feed(text)
     assert references.found == []
+    # The product carries no test hooks; the browser opens a copy that does.
+    assert "render-check" not in text and "reportErrors" not in text
+    checked = tmp_path / "report-checked.html"
+    checked.write_text(instrumented(text), encoding="utf-8")
 
-    dom = chromium(tmp_path / "profile", "--dump-dom", report.as_uri()).stdout
+    dom = chromium(tmp_path / "profile", "--dump-dom", checked.as_uri()).stdout
     check = json.loads(re.search(r'<pre id="render-check"[^>]*>(.*?)</pre>', dom, re.S).group(1))
     assert check["errors"] == []
     assert check["requests"] == []
-    assert [chart["id"] for chart in check["charts"]] == [f"chart-{chart.key}" for chart in CHARTS]
+    assert [chart["id"] for chart in check["charts"]] == [f"chart-{section.key}" for section in SECTIONS]
     for chart in check["charts"]:
         assert chart["drawn"] and chart["traces"] > 0 and chart["points"] > 0, chart
 
@@ -81,21 +87,22 @@ def test_every_chart_renders_with_data_offline_in_headless_chromium(sample_wareh
     print(f"\nreport {report.stat().st_size / 1e6:.1f} MB; screenshot {SCREENSHOT}")
 
 
-def test_a_warehouse_without_ledger_marts_gets_notes_instead_of_those_charts(sample_warehouse, tmp_path):
+def test_a_warehouse_without_ledger_models_gets_notes_instead_of_those_charts(sample_warehouse, tmp_path):
     warehouse = tmp_path / "no_ledger.duckdb"
     shutil.copy(sample_warehouse, warehouse)
     with duckdb.connect(str(warehouse)) as connection:
-        for table in LEDGER_MARTS:
-            connection.execute(f"drop table {table}")
+        for section in SECTIONS:
+            if section.needs_ledger:
+                connection.execute(f"drop table {REPORT_SCHEMA}.{section.model}")
 
     text = render_report(warehouse)
 
-    for chart in CHARTS:
-        section = re.search(rf'<section id="{chart.key}">(.*?)</section>', text, re.S).group(1)
-        if set(chart.tables) & set(LEDGER_MARTS):
-            assert "Not in this warehouse" in section and "chart-" not in section
+    for section in SECTIONS:
+        found = re.search(rf'<section id="{section.key}">(.*?)</section>', text, re.S).group(1)
+        if section.needs_ledger:
+            assert "Not in this warehouse" in found and "chart-" not in found
         else:
-            assert f'id="chart-{chart.key}"' in section and 'class="finding"' in section
+            assert f'id="chart-{section.key}"' in found and 'class="finding"' in found
 
 
 def test_dbt_docs_lists_every_public_model_with_its_description_and_lineage(sample_warehouse, tmp_path):
@@ -116,6 +123,10 @@ def test_dbt_docs_lists_every_public_model_with_its_description_and_lineage(samp
             "select table_name from information_schema.tables where table_schema = 'main'"
         )
         public_names = {name for (name,) in public.fetchall()}
+        built = connection.execute(
+            "select table_name from information_schema.tables where table_schema = ?", [REPORT_SCHEMA]
+        )
+        report_models = {name for (name,) in built.fetchall()}
     nodes = {
         node["name"]: node
         for node in manifest["nodes"].values()
@@ -128,7 +139,24 @@ def test_dbt_docs_lists_every_public_model_with_its_description_and_lineage(samp
         assert node["unique_id"] in catalog["nodes"], f"{name} is not in the docs catalog"
         if node["resource_type"] == "model":
             assert node["depends_on"]["nodes"], f"{name} has no lineage"
+    # Every number of the report comes from a documented report model on the marts: report <- rpt_ <- marts.
+    assert report_models == {section.model for section in SECTIONS}
+    for name in report_models:
+        node = nodes[name]
+        assert node["description"].strip(), f"{name} has no description"
+        columns = catalog["nodes"][node["unique_id"]]["columns"]
+        documented = {column for column, doc in node["columns"].items() if doc["description"].strip()}
+        undocumented = sorted(set(columns) - documented)
+        assert undocumented == [], f"{name} has columns without a description: {undocumented}"
+        assert node["depends_on"]["nodes"], f"{name} has no lineage"
+        assert not any(parent.startswith("source.") for parent in node["depends_on"]["nodes"]), name
     exposures = {exposure["name"]: exposure for exposure in manifest["exposures"].values()}
+    report_parents = [
+        parent
+        for exposure in ("loan_recovery_report", "loan_recovery_report_ledger")
+        for parent in exposures[exposure]["depends_on"]["nodes"]
+    ]
+    assert sorted(report_parents) == sorted(nodes[model]["unique_id"] for model in report_models)
     assert "model.loan_recovery.recovery_strategy" in exposures["recovery_strategy_bi"]["depends_on"]["nodes"]
     assert all(exposure["owner"]["email"] for exposure in exposures.values())
     # The docs page loads its usage tracker only when this is true; false keeps `dbt docs serve` offline.

@@ -12,13 +12,14 @@ resolved as (
 
 final as (
     select
+        -- grain
         payment_history,
         recovery_status,
+        -- counts
         count(*) as loans,
-        count(*) * 1.0 / sum(count(*)) over (partition by payment_history) as share_of_payment_history
+        count(*) / sum(count(*)) over (partition by payment_history) as share_of_payment_history
     from resolved
     group by payment_history, recovery_status
 )
 
 select * from final
-order by payment_history, recovery_status

@@ -1,0 +1,38 @@
+-- Planned vs actual payments: a fixed sample of ledger loans' payment gaps for the histogram, with the whole
+-- ledger's shares behind and ahead of plan and median gap on every row.
+
+with
+
+loan_repayment as (
+    select * from {{ ref('loan_repayment') }}
+),
+
+sampled as (
+    {{ scatter_sample('loan_repayment') }}
+),
+
+whole_ledger as (
+    select
+        count(*) as ledger_loans,
+        avg(case when payment_gap > 0 then 1.0 else 0.0 end) as share_behind,
+        avg(case when payment_gap < 0 then 1.0 else 0.0 end) as share_ahead,
+        median(payment_gap) as median_gap
+    from loan_repayment
+),
+
+final as (
+    select
+        -- ids
+        sampled.loan_id,
+        -- plotted
+        sampled.payment_gap,
+        -- whole ledger
+        whole_ledger.ledger_loans,
+        whole_ledger.share_behind,
+        whole_ledger.share_ahead,
+        whole_ledger.median_gap
+    from sampled
+    cross join whole_ledger
+)
+
+select * from final

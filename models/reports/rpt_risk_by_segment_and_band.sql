@@ -1,0 +1,37 @@
+-- The segment x risk-band heatmap: loans per segment and band, their share of the segment, and the band's strategy.
+
+with
+
+loans as (
+    select * from {{ ref('recovery_strategy') }}
+),
+
+risk_bands as (
+    select * from {{ ref('risk_bands') }}
+),
+
+counted as (
+    select
+        segment_name,
+        risk_band,
+        count(*) as loans
+    from loans
+    group by segment_name, risk_band
+),
+
+final as (
+    select
+        -- grain
+        counted.segment_name,
+        counted.risk_band,
+        -- band
+        risk_bands.band_order,
+        risk_bands.strategy,
+        -- counts
+        counted.loans,
+        counted.loans / sum(counted.loans) over (partition by counted.segment_name) as share_of_segment
+    from counted
+    inner join risk_bands on counted.risk_band = risk_bands.risk_band
+)
+
+select * from final
