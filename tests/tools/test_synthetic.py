@@ -12,12 +12,13 @@ from tools.synthetic import (
     generate_loans,
     generate_portfolio,
     not_recovered_probability,
+    world,
     write,
     write_ledger,
 )
 from tools.synthetic.__main__ import main
 from tools.synthetic.ledger import MAX_DAYS_EARLY, MAX_DAYS_LATE
-from tools.synthetic.world import GENDERS
+from tools.synthetic.world import GENDERS, accepted_categories
 
 REPO = Path(__file__).resolve().parents[2]
 PUBLIC_DATASET = Path(__file__).resolve().parents[3] / "shared/data/loan-recovery.csv"
@@ -442,3 +443,15 @@ def test_same_seed_gives_identical_ledger_files(tmp_path):
     second = write_ledger(generate_portfolio(300, 1)[2], tmp_path / "b")
     assert [path.read_bytes() for path in first] == [path.read_bytes() for path in second]
     assert [path.name for path in first] == ["orders.csv", "plan.csv", "payments.csv"]
+
+
+def test_the_generator_draws_the_categories_the_warehouse_accepts():
+    # One list: the seed that staging matches against; the generator's weights must follow it.
+    categories = accepted_categories()
+    assert categories["Gender"] == world.GENDERS and len(world.GENDER_WEIGHTS) == len(world.GENDERS)
+    assert len(world.EMPLOYMENT_WEIGHTS) == len(world.EMPLOYMENT_TYPES) == len(categories["Employment_Type"])
+    assert len(world.LOAN_TYPE_WEIGHTS) == len(world.RATE_BANDS_PCT) == len(categories["Loan_Type"])
+    assert world.METHOD_WEIGHTS.shape == (
+        len(categories["Recovery_Status"]),
+        len(categories["Collection_Method"]),
+    )

@@ -52,6 +52,7 @@ not depend on how many are drawn, and the loan file is the same whether or not t
 """
 
 import datetime
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -59,15 +60,26 @@ import pandas as pd
 # Everything in the loan file and the ledger is as of this date.
 SNAPSHOT_DATE = datetime.date(2026, 6, 30)
 
-GENDERS = ["Male", "Female"]
-EMPLOYMENT_TYPES = ["Salaried", "Self-Employed", "Business Owner"]
-LOAN_TYPES = ["Personal", "Home", "Auto", "Business"]
-PAYMENT_HISTORIES = ["On-Time", "Delayed", "Missed"]
-RECOVERY_STATUSES = ["Fully Recovered", "Partially Recovered", "Written Off"]
-COLLECTION_METHODS = ["Calls", "Legal Notice", "Debt Collectors", "Settlement Offer"]
+# The categories the warehouse accepts: the seed that staging matches the loan file against.
+CATEGORIES_SEED = Path(__file__).resolve().parents[2] / "seeds" / "input_categories.csv"
+
+
+def accepted_categories(seed: Path = CATEGORIES_SEED) -> dict[str, list[str]]:
+    """Each category column of the loan file -> its accepted values, in the seed's category_order."""
+    frame = pd.read_csv(seed, dtype={"category": str}).sort_values(["source_column", "category_order"])
+    return {column: list(group["category"]) for column, group in frame.groupby("source_column")}
+
+
+_CATEGORIES = accepted_categories()
+GENDERS = _CATEGORIES["Gender"]
+EMPLOYMENT_TYPES = _CATEGORIES["Employment_Type"]
+LOAN_TYPES = _CATEGORIES["Loan_Type"]
+PAYMENT_HISTORIES = _CATEGORIES["Payment_History"]
+RECOVERY_STATUSES = _CATEGORIES["Recovery_Status"]
+COLLECTION_METHODS = _CATEGORIES["Collection_Method"]
 TENURES_MONTHS = np.array([12, 24, 36, 48, 60, 72, 84])
 
-# Shares close to the public dataset's.
+# Shares close to the public dataset's; each list follows its categories' order in the seed.
 GENDER_WEIGHTS = [0.6, 0.4]
 EMPLOYMENT_WEIGHTS = [0.58, 0.31, 0.11]
 LOAN_TYPE_WEIGHTS = [0.44, 0.29, 0.17, 0.10]
