@@ -12,7 +12,9 @@ def make_loan_features(
 ) -> tuple[pd.DataFrame, np.ndarray]:
     """A loan_features-like frame and each loan's true probability of not being fully recovered.
 
-    The label of the `n_open` open loans is missing (nullable Int64, as DuckDB hands it over).
+    The label of the `n_open` open loans is missing (nullable Int64, as DuckDB hands it over). The ratio
+    features are drawn, not computed from the amounts: their formulas are loan_features.sql's alone, and the
+    ML code takes every feature as given.
     """
     rng = np.random.default_rng(seed)
     monthly_income = rng.lognormal(np.log(60_000), 0.5, n_loans)
@@ -23,7 +25,7 @@ def make_loan_features(
     monthly_emi = loan_amount * monthly_rate / (1 - (1 + monthly_rate) ** -loan_tenure_months)
     collateral_value = loan_amount * rng.uniform(0, 1.5, n_loans)
     outstanding_loan_amount = loan_amount * rng.uniform(0.05, 1, n_loans)
-    emi_to_income_ratio = monthly_emi / monthly_income
+    emi_to_income_ratio = rng.lognormal(np.log(0.2), 0.6, n_loans)
     # Heavier burdens lead to more missed payments, as in the source data's EDA.
     num_missed_payments = rng.poisson(0.5 + 3 * emi_to_income_ratio)
     days_past_due = np.round(num_missed_payments * 30 * rng.uniform(0.5, 1.5, n_loans))
@@ -56,9 +58,9 @@ def make_loan_features(
             "num_missed_payments": num_missed_payments,
             "days_past_due": days_past_due,
             "emi_to_income_ratio": emi_to_income_ratio,
-            "loan_to_annual_income_ratio": loan_amount / (12 * monthly_income),
-            "collateral_coverage_ratio": collateral_value / loan_amount,
-            "outstanding_share": outstanding_loan_amount / loan_amount,
+            "loan_to_annual_income_ratio": rng.lognormal(np.log(1.0), 0.6, n_loans),
+            "collateral_coverage_ratio": rng.uniform(0, 1.5, n_loans),
+            "outstanding_share": rng.uniform(0.05, 1, n_loans),
             "payment_history_rank": payment_history_rank,
             "is_self_employed": employment == 1,
             "is_business_owner": employment == 2,
