@@ -58,10 +58,10 @@ def test_the_dag_has_the_same_nodes_for_the_sample_and_for_a_users_files(tmp_pat
 
 
 def test_without_a_ledger_only_the_ledger_nodes_drop_out(tmp_path):
-    with_ledger = set(
-        dbt_ls(tmp_path / "with", {}, "--exclude", "resource_type:test", "resource_type:unit_test")
-    )
-    without = set(dbt_ls(tmp_path / "without", {"ledger_path": ""}))
+    # Data tests and unit tests go with the models they test.
+    resources = ("--resource-type", "model", "source", "seed", "exposure")
+    with_ledger = set(dbt_ls(tmp_path / "with", {}, *resources))
+    without = set(dbt_ls(tmp_path / "without", {"ledger_path": ""}, *resources))
 
     dropped = with_ledger - without
     ledger_folders = (".ledger.", ".marts.repayment.", "vintage_curves", "roll_rates", "report_ledger")
