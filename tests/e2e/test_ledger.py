@@ -6,7 +6,7 @@ import sys
 import pandas as pd
 import pytest
 
-from tests.dbt_runner import REPO, dbt_build, query
+from tests.dbt_runner import REPO, SAMPLE_LOANS, dbt_build, query, run_dbt_build
 
 
 def generate(tmp_path, loans: int, fmt: str):
@@ -134,3 +134,19 @@ def test_broken_ledger_rows_are_rejected_with_their_reason(tmp_path):
         ["ledger_payments", "paid_sum not positive"],
         ["ledger_plan", "duplicate order_id and plan_at (row 1 kept)"],
     ]
+
+
+@pytest.mark.slow
+def test_a_loan_file_paired_with_another_ledger_stops_the_build(tmp_path):
+    loans = pd.read_csv(SAMPLE_LOANS, dtype=str, keep_default_na=False).head(100)
+    loans["Loan_ID"] = "OTHER_" + loans["Loan_ID"]
+    loan_file = tmp_path / "loans.csv"
+    loans.to_csv(loan_file, index=False)
+
+    # ledger_path left at its default: the bundled sample's ledger, whose orders are none of these loans.
+    result = run_dbt_build(
+        tmp_path, {"loan_recovery_path": str(loan_file)}, ["+assert_ledger_belongs_to_the_loan_file"]
+    )
+
+    assert result.returncode != 0
+    assert "FAIL 1 assert_ledger_belongs_to_the_loan_file" in result.stdout, result.stdout[-3000:]
