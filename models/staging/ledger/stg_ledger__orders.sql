@@ -1,6 +1,7 @@
 {%- set orders = source('ledger', 'orders') -%}
 {%- set columns = ledger_orders_columns() -%}
-{%- do assert_usable_input(orders, columns | map(attribute='source') | list, ledger_file('orders')) -%}
+{%- set label = "ledger file '" ~ ledger_file('orders') ~ "'" -%}
+{%- do assert_usable_input(orders, columns | map(attribute='source') | list, label, ledger_file('orders')) -%}
 
 with
 

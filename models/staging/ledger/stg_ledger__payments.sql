@@ -1,6 +1,7 @@
 {%- set payments = source('ledger', 'payments') -%}
 {%- set columns = ledger_payments_columns() -%}
-{%- do assert_usable_input(payments, columns | map(attribute='source') | list, ledger_file('payments')) -%}
+{%- set label = "ledger file '" ~ ledger_file('payments') ~ "'" -%}
+{%- do assert_usable_input(payments, columns | map(attribute='source') | list, label, ledger_file('payments')) -%}
 
 with
 

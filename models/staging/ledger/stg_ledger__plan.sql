@@ -1,6 +1,7 @@
 {%- set plan = source('ledger', 'plan') -%}
 {%- set columns = ledger_plan_columns() -%}
-{%- do assert_usable_input(plan, columns | map(attribute='source') | list, ledger_file('plan')) -%}
+{%- set label = "ledger file '" ~ ledger_file('plan') ~ "'" -%}
+{%- do assert_usable_input(plan, columns | map(attribute='source') | list, label, ledger_file('plan')) -%}
 
 with
 

@@ -1,7 +1,7 @@
 {%- set loans = source('loan_recovery', 'loans') -%}
 {%- set columns = loan_recovery_columns() -%}
 {%- set label = "loan file '" ~ var('loan_recovery_path') ~ "'" -%}
-{%- do assert_usable_input(loans, columns | map(attribute='source') | list, label) -%}
+{%- do assert_usable_input(loans, columns | map(attribute='source') | list, label, var('loan_recovery_path')) -%}
 
 with
 
