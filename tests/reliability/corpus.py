@@ -23,7 +23,7 @@ class Variant:
     outcome: str  # "accepted" or "stopped"
     expected: str  # a rejection reason (accepted) or part of the error message (stopped)
     loans: Callable[[bytes], bytes] | None = None
-    ledger: dict[str, Callable[[pd.DataFrame], pd.DataFrame]] = field(default_factory=dict)
+    ledger: dict[str, Callable[[pd.DataFrame], pd.DataFrame | None]] = field(default_factory=dict)
 
 
 def sample_loans() -> pd.DataFrame:
@@ -166,6 +166,12 @@ VARIANTS = [
         ledger={"orders": ledger_cell("closed_at", "2001-01-01 00:00:00", 2)},
     ),
     Variant(
+        "plan_file_missing",
+        "stopped",
+        "plan.csv' does not exist",
+        ledger={"plan": lambda f: None},
+    ),
+    Variant(
         "orders_missing_column",
         "stopped",
         "is missing column(s) put_at",
@@ -186,8 +192,9 @@ def write_variant(variant: Variant, directory: Path) -> tuple[Path, Path | None]
     ledger_dir = directory / "ledger"
     ledger_dir.mkdir(exist_ok=True)
     for table, frame in sample_ledger(loans.Loan_ID).items():
-        change = variant.ledger.get(table, lambda f: f)
-        (ledger_dir / f"{table}.csv").write_bytes(to_csv(change(frame)))
+        changed = variant.ledger.get(table, lambda f: f)(frame)
+        if changed is not None:  # None: the variant leaves the file out
+            (ledger_dir / f"{table}.csv").write_bytes(to_csv(changed))
     return loan_file, ledger_dir
 
 
