@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import roc_auc_score
 
-from ml.risk import expected_calibration_error
+from ml.run_metrics import expected_calibration_error
 from tools.markdown import as_markdown
 from tools.synthetic import generate_loans
 

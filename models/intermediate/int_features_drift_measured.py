@@ -2,7 +2,7 @@
 
 from ml.drift import population_stability
 from ml.frames import LOAN_ORDER, read_frame
-from ml.risk import selected_model
+from ml.model_store import selected_model
 
 
 def model(dbt, session):

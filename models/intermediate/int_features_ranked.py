@@ -1,7 +1,7 @@
 """Permutation importance of each feature on held-out folds, per risk model fitted (logic in ml.explain)."""
 
 from ml.explain import feature_importance
-from ml.risk import saved_models
+from ml.model_store import saved_models
 
 
 def model(dbt, session):

@@ -8,22 +8,20 @@ import pytest
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.metrics import roc_auc_score
 
+import ml.estimators
+import ml.model_store
 import ml.risk
+from ml.estimators import PlattCalibrator
 from ml.features import LABEL, RISK_FEATURES
+from ml.model_store import load_model, save_model, selected_model
 from ml.risk import (
     ALGORITHMS,
     HIGH_RISK_SEGMENTS,
-    PlattCalibrator,
-    expected_calibration_error,
     fit_risk_models,
-    is_score_predictive,
-    load_model,
-    run_summaries,
-    save_model,
     score_loans,
     score_with_model,
-    selected_model,
 )
+from ml.run_metrics import expected_calibration_error, is_score_predictive, run_summaries
 from ml.segmentation import SEGMENT_NAMES
 
 # Few trees keep the file fast; the forest's quality is measured with the defaults in one test only.
@@ -67,7 +65,7 @@ def test_no_loan_is_scored_by_a_model_that_saw_its_label(logistic_loans, monkeyp
             self.scored_blocks.append(X[:, row_column].astype(int))
             return super().predict_proba(X)
 
-    monkeypatch.setattr(ml.risk, "RandomForestClassifier", SpyForest)
+    monkeypatch.setattr(ml.estimators, "RandomForestClassifier", SpyForest)
     is_resolved = resolved(features)
 
     scores = score_loans(features, n_folds=5, **FAST)
@@ -322,6 +320,22 @@ def test_a_saved_model_scores_new_loans_as_it_scored_the_open_ones(logistic_loan
         load_model(tmp_path, "0123456789abcdef")
     with pytest.raises(ValueError, match="needs column"):
         score_with_model(fitted, features.drop(columns="days_past_due"))
+
+
+def test_a_model_saved_before_the_split_of_ml_risk_still_loads(logistic_loans, tmp_path, monkeypatch):
+    features, _ = logistic_loans
+    [(fitted, scores)] = fit_risk_models(features, algorithms=("logistic_regression",), **FAST)
+    # Models saved before ml.estimators and ml.model_store existed name their classes under ml.risk.
+    for cls in (ml.model_store.FittedModel, ml.estimators.PlattCalibrator, ml.estimators.RiskParameters):
+        monkeypatch.setattr(cls, "__module__", "ml.risk")
+    save_model(fitted, tmp_path)
+    monkeypatch.undo()
+    assert b"ml.risk" in (tmp_path / f"{fitted.run_id}.joblib").read_bytes()
+
+    rescored = score_loans(features, model_dir=tmp_path, saved_run_id=fitted.run_id)
+
+    assert isinstance(load_model(tmp_path, fitted.run_id), ml.model_store.FittedModel)
+    np.testing.assert_array_equal(rescored["risk_score"], fitted.predict(fitted.feature_matrix(features)))
 
 
 def test_selected_model_needs_exactly_one_selected_run(logistic_loans, tmp_path):

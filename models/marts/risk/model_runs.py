@@ -1,6 +1,6 @@
-"""Appends this build's risk-model fits and their cross-validated metrics (logic in ml.risk.run_summaries)."""
+"""Appends this build's risk-model fits and their cross-validated metrics (logic in ml.run_metrics.run_summaries)."""
 
-from ml.risk import run_summaries
+from ml.run_metrics import run_summaries
 
 
 def model(dbt, session):
