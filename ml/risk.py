@@ -42,14 +42,16 @@ from ml.features import ID_COLUMN, model_features
 from ml.frames import column_per_loan, content_hash, in_loan_order, numeric_matrix
 from ml.model_store import FittedModel, load_model, save_model
 from ml.run_metrics import actual_outcome, model_run_summary
+from ml.segmentation import SEGMENT_NAMES
 
 # Models saved before the split of this module were pickled as ml.risk.FittedModel, ml.risk.PlattCalibrator
 # and ml.risk.RiskParameters: the imports above keep those names, and so the saved models, loadable.
 
 ALGORITHMS = ("random_forest", "hist_gradient_boosting", "logistic_regression")
 TARGETS = ("outcome", "segment")
-# Prefixes, so that extra clusters such as "High Loan, Higher Default Risk (2)" are high risk too.
-HIGH_RISK_SEGMENTS = ("Moderate Income, High Loan Burden", "High Loan, Higher Default Risk")
+# The last two profiles of ml.segmentation (heavy burden, large loans in arrears). Matched as prefixes, so
+# that extra clusters such as "High Loan, Higher Default Risk (2)" are high risk too.
+HIGH_RISK_SEGMENTS = SEGMENT_NAMES[2:]
 # Loans outside the training sample are scored this many at a time (each block split again for the threads).
 SCORING_BLOCK_ROWS = 500_000
 SCORE_COLUMNS = ["loan_id", "algorithm", "run_id", "risk_score", "is_out_of_fold", "is_selected"]

@@ -18,7 +18,7 @@ binned as (
         scored.is_selected,
         scored.risk_score,
         cast(loans.is_not_fully_recovered as {{ dbt.type_int() }}) as outcome,
-        -- Ties are broken by loan id, as ml.risk.expected_calibration_error does.
+        -- Ties are broken by loan id, as ml.run_metrics.expected_calibration_error does.
         ntile(10) over (partition by scored.run_id order by scored.risk_score, scored.loan_id) as score_decile
     from scored
     inner join loans
