@@ -1,25 +1,16 @@
 """Runs dbt into a throw-away DuckDB file from the repo root, as a user would, and reads the result back."""
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 
-REPO = Path(__file__).resolve().parents[1]
+from tools.dbt_process import DBT, REPO, dbt_env
+
 SAMPLE_LOANS = REPO / "data" / "sample" / "loan_recovery.csv"
 SAMPLE_LEDGER = REPO / "data" / "sample" / "ledger"
 REAL_DATASET = REPO.parent / "shared" / "data" / "loan-recovery.csv"
-
-
-DBT = str(Path(sys.executable).with_name("dbt"))
-
-
-def dbt_env(warehouse: Path) -> dict[str, str]:
-    """The environment of a dbt (or report) process that works on the given DuckDB file."""
-    return {**os.environ, "DUCKDB_PATH": str(warehouse), "DBT_PROFILES_DIR": str(REPO)}
 
 
 def run_dbt_build(

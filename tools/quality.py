@@ -11,7 +11,6 @@ when the bar is missed.
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -23,12 +22,12 @@ import pandas as pd
 from sklearn.metrics import roc_auc_score
 
 from ml.run_metrics import expected_calibration_error
+from tools.dbt_process import DBT, REPO, dbt_env
 from tools.markdown import as_markdown
 from tools.synthetic import generate_loans
 
 MAX_AUC_GAP = 0.01
 MAX_CALIBRATION_ERROR = 0.02
-REPO = Path(__file__).resolve().parents[1]
 
 
 def quality_table(runs: pd.DataFrame, truth: pd.DataFrame) -> pd.DataFrame:
@@ -75,7 +74,7 @@ def run_warehouse(loan_file: Path, workdir: Path) -> pd.DataFrame:
     }
     database = workdir / "quality.duckdb"
     command = [
-        str(Path(sys.executable).with_name("dbt")),
+        DBT,
         "run",
         "--select",
         "+model_runs",
@@ -86,8 +85,7 @@ def run_warehouse(loan_file: Path, workdir: Path) -> pd.DataFrame:
         "--log-path",
         str(workdir / "logs"),
     ]
-    env = {**os.environ, "DUCKDB_PATH": str(database), "DBT_PROFILES_DIR": str(REPO)}
-    subprocess.run(command, cwd=REPO, env=env, check=True)
+    subprocess.run(command, cwd=REPO, env=dbt_env(database), check=True)
     with duckdb.connect(str(database), read_only=True) as connection:
         return connection.execute("select * from model_runs").df()
 

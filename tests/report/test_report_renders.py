@@ -1,11 +1,9 @@
 """The report in headless Chromium: every chart drawn with data, no JavaScript error, no network request."""
 
 import json
-import os
 import re
 import shutil
 import subprocess
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -16,7 +14,7 @@ import pytest
 from report.page import render_report, write_report
 from report.sections import SECTIONS
 from report.warehouse import REPORT_SCHEMA
-from tests.dbt_runner import REPO
+from tests.dbt_runner import DBT, REPO, dbt_env
 from tests.report.render_check import instrumented
 
 MAX_REPORT_BYTES = 10_000_000
@@ -110,9 +108,9 @@ def test_dbt_docs_lists_every_public_model_with_its_description_and_lineage(samp
     shutil.copy(sample_warehouse, warehouse)
     target = tmp_path / "target"
     subprocess.run(
-        [str(Path(sys.executable).with_name("dbt")), "docs", "generate", "--target-path", str(target)],
+        [DBT, "docs", "generate", "--target-path", str(target)],
         cwd=REPO,
-        env={**os.environ, "DUCKDB_PATH": str(warehouse), "DBT_PROFILES_DIR": str(REPO)},
+        env=dbt_env(warehouse),
         capture_output=True,
         check=True,
     )

@@ -16,7 +16,8 @@ from tools.benchmark.baseline import source_approach
 from tools.benchmark.render import report
 from tools.benchmark.replay import replay, replay_differences
 from tools.benchmark.runs import SNAPSHOT_ONLY_LOANS, daily_batch, dbt_build, generate, selected_auc
-from tools.benchmark.timing import REPO, SizeResult, run_measured, stage_seconds
+from tools.benchmark.timing import SizeResult, run_measured, stage_seconds
+from tools.dbt_process import REPO
 from tools.sql import sql_text
 
 DEFAULT_LOANS = [10_000, 100_000, 1_000_000]

@@ -11,7 +11,8 @@ import duckdb
 import jinja2
 import yaml
 
-from tools.benchmark.timing import REPO, STAGES, node_stage
+from tools.benchmark.timing import STAGES, node_stage
+from tools.dbt_process import REPO
 from tools.sql import sql_text
 
 

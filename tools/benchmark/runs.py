@@ -1,17 +1,16 @@
 """The measured runs on generated files: generation, `dbt build`, and the daily batch of payments."""
 
 import json
-import os
 import sys
 from pathlib import Path
 
 import duckdb
 import yaml
 
-from tools.benchmark.timing import REPO, Measured, run_measured
+from tools.benchmark.timing import Measured, run_measured
+from tools.dbt_process import DBT, REPO, dbt_env
 from tools.sql import sql_text
 
-DBT = Path(sys.executable).with_name("dbt")
 # The largest size is measured on the loan file alone: its ledger would be about a billion rows.
 SNAPSHOT_ONLY_LOANS = 10_000_000
 # The daily batch: one new payment, on the as-of date, for every loan whose order_id hashes to 0 mod 100.
@@ -42,13 +41,7 @@ def dbt_build(
     command += ["--select", select] if select else []
     target = "target-daily-batch" if select else "target"
     command += ["--target-path", str(directory / target), "--log-path", str(directory / "logs")]
-    env = {
-        **os.environ,
-        "DBT_PROFILES_DIR": str(REPO),
-        "DBT_PROJECT_DIR": str(REPO),
-        "DUCKDB_PATH": str(directory / "warehouse.duckdb"),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    }
+    env = dbt_env(directory / "warehouse.duckdb")
     log_name = "dbt-build-daily-batch.log" if select else "dbt-build.log"
     return run_measured(command, directory / "logs" / log_name, env)
 

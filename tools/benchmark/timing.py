@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
+from tools.dbt_process import REPO
 
 STARTUP_STAGE = "dbt start-up and parse"
 STAGES = [STARTUP_STAGE, "seeds", "staging", "validation", "ledger", "ML", "marts", "data tests", "other"]
