@@ -13,67 +13,71 @@ USER_FILES = {
     "ledger_path": "/data/ledger",
     "ledger_format": "parquet",
 }
-
-
-def dbt_ls(tmp_path, dbt_vars: dict, *args: str) -> list[str]:
-    command = [
-        DBT,
-        "ls",
-        "--quiet",
-        "--target-path",
-        str(tmp_path / "target"),
-        "--vars",
-        json.dumps(dbt_vars),
-    ]
-    result = subprocess.run(
-        [*command, *args],
-        cwd=REPO,
-        env=dbt_env(tmp_path / "warehouse.duckdb"),
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 0, result.stdout[-3000:]
-    return sorted(result.stdout.split())
+NO_LEDGER = {"ledger_path": ""}
 
 
 @pytest.fixture(scope="module")
-def manifest(tmp_path_factory) -> dict:
-    target = tmp_path_factory.mktemp("parse")
-    command = [DBT, "parse", "--quiet", "--target-path", str(target)]
-    subprocess.run(command, cwd=REPO, env=dbt_env(target / "warehouse.duckdb"), check=True)
-    return json.loads((target / "manifest.json").read_text())
+def nodes(tmp_path_factory):
+    """`dbt ls` of every node, as unique_id -> node, for the given vars (each set listed once per module)."""
+    listed: dict[str, dict[str, dict]] = {}
+
+    def list_nodes(dbt_vars: dict) -> dict[str, dict]:
+        key = json.dumps(dbt_vars, sort_keys=True)
+        if key not in listed:
+            workdir = tmp_path_factory.mktemp("ls")
+            command = [DBT, "ls", "--quiet", "--output", "json", "--target-path", str(workdir), "--vars", key]
+            command += [
+                "--output-keys",
+                "unique_id",
+                "resource_type",
+                "original_file_path",
+                "config",
+                "depends_on",
+            ]
+            result = subprocess.run(
+                command, cwd=REPO, env=dbt_env(workdir / "warehouse.duckdb"), capture_output=True, text=True
+            )
+            assert result.returncode == 0, result.stdout[-3000:]
+            rows = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+            listed[key] = {row["unique_id"]: row for row in rows}
+        return listed[key]
+
+    return list_nodes
 
 
-def test_every_input_is_a_source(tmp_path):
-    assert dbt_ls(tmp_path, {}, "--resource-type", "source") == [
-        "source:loan_recovery.ledger.orders",
-        "source:loan_recovery.ledger.payments",
-        "source:loan_recovery.ledger.plan",
-        "source:loan_recovery.loan_recovery.loans",
+def of_type(nodes: dict[str, dict], *resource_types: str) -> set[str]:
+    return {uid for uid, node in nodes.items() if node["resource_type"] in resource_types}
+
+
+def test_every_input_is_a_source(nodes):
+    assert sorted(of_type(nodes({}), "source")) == [
+        "source.loan_recovery.ledger.orders",
+        "source.loan_recovery.ledger.payments",
+        "source.loan_recovery.ledger.plan",
+        "source.loan_recovery.loan_recovery.loans",
     ]
 
 
-def test_the_dag_has_the_same_nodes_for_the_sample_and_for_a_users_files(tmp_path):
-    assert dbt_ls(tmp_path / "sample", {}) == dbt_ls(tmp_path / "user", USER_FILES)
+def test_the_dag_has_the_same_nodes_for_the_sample_and_for_a_users_files(nodes):
+    assert set(nodes({})) == set(nodes(USER_FILES))
 
 
-def test_without_a_ledger_only_the_ledger_nodes_drop_out(tmp_path):
+def test_without_a_ledger_only_the_ledger_nodes_drop_out(nodes):
     # Data tests and unit tests go with the models they test.
-    resources = ("--resource-type", "model", "source", "seed", "exposure")
-    with_ledger = set(dbt_ls(tmp_path / "with", {}, *resources))
-    without = set(dbt_ls(tmp_path / "without", {"ledger_path": ""}, *resources))
+    resources = ("model", "source", "seed", "exposure")
+    with_ledger, without = of_type(nodes({}), *resources), of_type(nodes(NO_LEDGER), *resources)
 
     dropped = with_ledger - without
-    ledger_folders = (".ledger.", ".marts.repayment.", "vintage_curves", "roll_rates", "report_ledger")
+    ledger_parts = ("/ledger/", "/repayment/", "vintage_curves", "roll_rates", "report_ledger")
     assert without < with_ledger
-    assert dropped and all(any(part in node for part in ledger_folders) for node in dropped), sorted(dropped)
-    assert {"source:loan_recovery.ledger.orders", "loan_recovery.marts.repayment.loan_repayment"} <= dropped
+    for node in dropped:
+        path = nodes({})[node]["original_file_path"]
+        assert any(part in node or part in path for part in ledger_parts), (node, path)
+    assert {"source.loan_recovery.ledger.orders", "model.loan_recovery.loan_repayment"} <= dropped
 
 
-def test_readers_of_the_fitted_model_store_come_after_its_one_writer(manifest):
-    models = {
-        node["unique_id"]: node for node in manifest["nodes"].values() if node["resource_type"] == "model"
-    }
+def test_readers_of_the_fitted_model_store_come_after_its_one_writer(nodes):
+    models = {uid: node for uid, node in nodes({}).items() if node["resource_type"] == "model"}
     declared = {uid: node["config"]["meta"].get("fitted_model_store") for uid, node in models.items()}
     uses_store = {uid for uid, node in models.items() if "model_dir" in node["config"]}
 
