@@ -35,7 +35,11 @@ def _tile(title: str, value: str, change: str = "") -> str:
 def kpis(row: pd.Series, book: pd.Series, trend: pd.DataFrame | None) -> str:
     """KPI tiles: the loan file's book now; with a ledger, open and overdue loans' change in a month."""
     tiles = [
-        _tile("Open loans", f"{book.active_loans:,}"),
+        _tile(
+            "Open loans",
+            f"{book.active_loans:,}",
+            '<span class="change">no monthly history without a ledger</span>',
+        ),
         _tile(
             "Overdue open loans",
             f"{book.overdue_loans:,}",

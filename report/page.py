@@ -136,10 +136,11 @@ def render_first_screen(connection: duckdb.DuckDBPyConnection, models: set[str])
     boxes = _read(connection, models, first_screen.MODEL_BOX)
     box = boxes.iloc[0] if boxes is not None and not boxes.empty else None
     banner = first_screen.banner(box)
-    if kpis is None or kpis.empty:
-        return "", '<p class="missing">Not in this warehouse: rpt_portfolio_kpis (run dbt build).</p>', banner
-    kpi = kpis.iloc[0]
-    book = _read(connection, models, first_screen.OPEN_BOOK).iloc[0]
+    books = _read(connection, models, first_screen.OPEN_BOOK)
+    if kpis is None or kpis.empty or books is None or books.empty:
+        note = "Not in this warehouse: rpt_portfolio_kpis and rpt_open_book (run dbt build)."
+        return "", f'<p class="missing">{note}</p>', banner
+    kpi, book = kpis.iloc[0], books.iloc[0]
     trend = _read(connection, models, first_screen.TREND)
     queue = _read(connection, models, first_screen.WORK_QUEUE)
     top = f'<div class="top">{first_screen.kpis(kpi, book, trend)}{first_screen.model_box(box)}</div>'
