@@ -1,27 +1,111 @@
-"""Assembles the report page: a section per report model, plotly.js inlined once, no network requests."""
+"""Assembles the report page: the first screen (KPIs, model box, work queue), then the charts by group, each
+drawn when scrolled into view; plotly.js is inlined once, after the content; no request leaves the page."""
 
 import html
+import json
 from pathlib import Path
 
 import duckdb
 import plotly.offline
 
-from report.sections import SECTIONS, Section
+from report import first_screen
+from report.sections import GROUPS, SECTIONS, Section
 from report.warehouse import existing_models, read_model
 
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
 STYLE = """
-body { font-family: system-ui, sans-serif; margin: 0 auto; max-width: 1200px; padding: 1rem 2rem; }
-section { border-top: 1px solid #ddd; padding: 1rem 0; }
-p.finding { font-size: 1.05rem; margin: 0.25rem 0 0.5rem; }
+body { font-family: system-ui, sans-serif; margin: 0 auto; max-width: 1280px; padding: 0 1.5rem 2rem;
+       color: #222; }
+header { display: flex; align-items: baseline; gap: 1rem; margin: 0.6rem 0 0.3rem; }
+h1 { font-size: 1.35rem; margin: 0; }
+header .as-of { font-size: 1.05rem; }
+header .note { color: #666; font-size: 0.85rem; }
+nav { position: sticky; top: 0; z-index: 10; background: #fff; border-bottom: 1px solid #ddd;
+      padding: 0.3rem 0; font-size: 0.8rem; display: flex; flex-wrap: wrap; gap: 0.1rem 1.2rem; }
+nav .group b { margin-right: 0.4rem; color: #555; }
+nav a { margin-right: 0.5rem; white-space: nowrap; color: #1f5f8b; }
+.top { display: flex; gap: 1rem; align-items: stretch; margin: 0.5rem 0; }
+.kpis { display: flex; gap: 0.4rem; flex: 1; }
+.kpi { border: 1px solid #ddd; border-radius: 6px; padding: 0.35rem 0.6rem; min-width: 0; flex: 1; }
+.kpi-title { font-size: 0.8rem; color: #555; }
+.kpi-value { font-size: 1.25rem; font-weight: 600; }
+.change { font-size: 0.75rem; color: #555; }
+.model-box { border: 2px solid #2e7d32; border-radius: 6px; padding: 0.35rem 0.6rem; font-size: 0.8rem;
+             min-width: 17rem; }
+.model-box.bad { border-color: #c62828; }
+.not-predictive { background: #c62828; color: #fff; font-weight: 600; padding: 0.5rem 0.8rem;
+                  border-radius: 4px; margin: 0.4rem 0; }
+section { border-top: 1px solid #ddd; padding: 0.6rem 0; scroll-margin-top: 4.5rem; }
+h2 { font-size: 1.1rem; margin: 0.2rem 0; }
+h2.group { font-size: 1.25rem; border-bottom: 3px solid #1f5f8b; margin-top: 1.2rem;
+           scroll-margin-top: 4.5rem; }
+p.question { color: #555; margin: 0.1rem 0; font-style: italic; }
+p.finding { font-size: 1rem; margin: 0.25rem 0 0.5rem; }
 p.missing { color: #777; font-style: italic; }
-nav a { margin-right: 0.8rem; white-space: nowrap; }
+.queue { max-height: 24rem; overflow-y: auto; }
+table.sortable { border-collapse: collapse; font-size: 0.82rem; width: 100%; }
+table.sortable th { position: sticky; top: 0; background: #f3f5f7; cursor: pointer; text-align: left;
+                    padding: 0.25rem 0.4rem; }
+table.sortable td { border-top: 1px solid #eee; padding: 0.2rem 0.4rem; }
+.chart { width: 100%; }
+"""
+# Sorts the work queue on a click of a column heading (numbers by value, text alphabetically; again: reverse).
+SORT_SCRIPT = """
+document.querySelectorAll("table.sortable th").forEach(function (th) {
+  th.addEventListener("click", function () {
+    var body = th.closest("table").tBodies[0], col = Number(th.dataset.col), asc = th.dataset.dir !== "asc";
+    th.dataset.dir = asc ? "asc" : "desc";
+    var rows = Array.prototype.slice.call(body.rows);
+    rows.sort(function (a, b) {
+      var x = a.cells[col].dataset.sort, y = b.cells[col].dataset.sort;
+      var nx = parseFloat(x), ny = parseFloat(y);
+      var order = isNaN(nx) || isNaN(ny) ? x.localeCompare(y) : nx - ny;
+      return asc ? order : -order;
+    });
+    rows.forEach(function (row) { body.appendChild(row); });
+  });
+});
+"""
+# Draws each chart when it comes near the viewport, so the first screen is usable before any chart is drawn;
+# printing draws them all.
+DRAW_SCRIPT = """
+(function () {
+  var config = %s;
+  function draw(div) {
+    if (div.dataset.drawn) { return; }
+    div.dataset.drawn = "1";
+    var figure = JSON.parse(document.getElementById(div.dataset.figure).textContent);
+    Plotly.newPlot(div, figure.data, figure.layout, config);
+  }
+  var charts = document.querySelectorAll("div[data-figure]");
+  // A printed page shows every chart.
+  window.addEventListener("beforeprint", function () { charts.forEach(draw); });
+  if (!("IntersectionObserver" in window)) { charts.forEach(draw); return; }
+  var observer = new IntersectionObserver(function (entries) {
+    entries.forEach(function (entry) {
+      if (entry.isIntersecting) { observer.unobserve(entry.target); draw(entry.target); }
+    });
+  }, {rootMargin: "200px 0px"});
+  charts.forEach(function (div) { observer.observe(div); });
+})();
 """
 
 
-def render_section(section: Section, connection: duckdb.DuckDBPyConnection, models: set[str]) -> str:
-    """One <section>: the chart and its sentence, or a note saying that this warehouse lacks its model."""
-    heading = f'<section id="{section.key}"><h2>{html.escape(section.title)}</h2>'
+def _json_in_html(text: str) -> str:
+    """JSON safe inside a <script> element: no sequence there can close it."""
+    return text.replace("</", "<\\/")
+
+
+def render_section(
+    section: Section, connection: duckdb.DuckDBPyConnection, models: set[str], banner: str
+) -> str:
+    """One <section>: the chart (drawn when scrolled into view) and its sentence, or why it is missing."""
+    heading = (
+        f'<section id="{section.key}"><h2>{html.escape(section.title)}</h2>'
+        f'<p class="question">{html.escape(section.question)}</p>'
+    )
+    if section.is_strategy:
+        heading += banner
     if section.model not in models:
         why = "built only when there is a ledger" if section.needs_ledger else "run dbt build"
         note = f"Not in this warehouse: {section.model} ({why})."
@@ -31,32 +115,98 @@ def render_section(section: Section, connection: duckdb.DuckDBPyConnection, mode
         note = f"No rows in {section.model} for this chart."
         return f'{heading}<p class="missing">{html.escape(note)}</p></section>'
     figure, sentence = section.figure(data)
-    plot = figure.to_html(
-        full_html=False, include_plotlyjs=False, div_id=f"chart-{section.key}", config=PLOTLY_CONFIG
+    height = figure.layout.height or 480
+    plot = (
+        f'<div class="chart" id="chart-{section.key}" data-figure="figure-{section.key}" '
+        f'style="height:{height}px"></div>'
+        f'<script type="application/json" id="figure-{section.key}">'
+        f"{_json_in_html(figure.to_json())}</script>"
     )
     return f'{heading}<p class="finding">{html.escape(sentence)}</p>{plot}</section>'
+
+
+def _read(connection, models: set[str], model_and_order: tuple[str, str]):
+    model, order_by = model_and_order
+    return read_model(connection, model, order_by) if model in models else None
+
+
+def render_first_screen(connection: duckdb.DuckDBPyConnection, models: set[str]) -> tuple[str, str, str]:
+    """The header's as-of date, the first screen's HTML and the banner for the strategy sections."""
+    kpis = _read(connection, models, first_screen.KPIS)
+    boxes = _read(connection, models, first_screen.MODEL_BOX)
+    box = boxes.iloc[0] if boxes is not None and not boxes.empty else None
+    banner = first_screen.banner(box)
+    books = _read(connection, models, first_screen.OPEN_BOOK)
+    if kpis is None or kpis.empty or books is None or books.empty:
+        note = "Not in this warehouse: rpt_portfolio_kpis and rpt_open_book (run dbt build)."
+        return "", f'<p class="missing">{note}</p>', banner
+    kpi, book = kpis.iloc[0], books.iloc[0]
+    trend = _read(connection, models, first_screen.TREND)
+    queue = _read(connection, models, first_screen.WORK_QUEUE)
+    top = f'<div class="top">{first_screen.kpis(kpi, book, trend)}{first_screen.model_box(box)}</div>'
+    queue_html = (
+        first_screen.work_queue(queue)
+        if queue is not None
+        else '<p class="missing">Not in this warehouse: rpt_work_queue (run dbt build).</p>'
+    )
+    work = (
+        '<section id="work-queue"><h2>Today\'s work queue</h2>'
+        '<p class="question">Which open loans should collectors work first? (click a heading to sort)</p>'
+        f"{banner}{queue_html}</section>"
+    )
+    return f"{kpi.as_of_date:%Y-%m-%d}", top + work, banner
+
+
+def render_reconciliation(connection: duckdb.DuckDBPyConnection, models: set[str]) -> str:
+    heading = (
+        '<section id="reconciliation"><h2>Active and overdue: loan file vs ledger</h2>'
+        '<p class="question">Do the loan file and the ledger count the same active and overdue loans?</p>'
+    )
+    data = _read(connection, models, first_screen.RECONCILIATION)
+    book = _read(connection, models, first_screen.OPEN_BOOK)
+    if data is None or book is None:
+        note = "Not in this warehouse: rpt_active_reconciliation (built only when there is a ledger)."
+        return f'{heading}<p class="missing">{note}</p></section>'
+    return heading + first_screen.reconciliation(data, book.iloc[0]) + "</section>"
 
 
 def render_report(warehouse: Path) -> str:
     """The whole report as one HTML document, read from the warehouse opened read-only."""
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         models = existing_models(connection)
-        sections = [render_section(section, connection, models) for section in SECTIONS]
-    contents = " ".join(f'<a href="#{section.key}">{html.escape(section.title)}</a>' for section in SECTIONS)
+        as_of, top, banner = render_first_screen(connection, models)
+        body = []
+        for group, group_title in GROUPS.items():
+            body.append(f'<h2 class="group" id="group-{group}">{html.escape(group_title)}</h2>')
+            body += [render_section(s, connection, models, banner) for s in SECTIONS if s.group == group]
+            if group == "quality":
+                body.append(render_reconciliation(connection, models))
+    links = {group: [] for group in GROUPS}
+    links["collections"].append('<a href="#work-queue">Work queue</a>')
+    for section in SECTIONS:
+        links[section.group].append(f'<a href="#{section.key}">{html.escape(section.title)}</a>')
+    links["quality"].append('<a href="#reconciliation">Loan file vs ledger</a>')
+    nav = "".join(
+        f'<span class="group"><b>{html.escape(GROUPS[group])}</b>{" ".join(items)}</span>'
+        for group, items in links.items()
+    )
+    as_of_text = f"as of {as_of}" if as_of else ""
     return "\n".join(
         [
             "<!doctype html>",
             '<html lang="en"><head><meta charset="utf-8">',
-            "<title>Loan-recovery report</title>",
+            f"<title>Loan-recovery report {html.escape(as_of_text)}</title>",
             f"<style>{STYLE}</style>",
-            f"<script>{plotly.offline.get_plotlyjs()}</script>",
             "</head><body>",
-            "<h1>Loan-recovery report</h1>",
-            f"<p>From the report models of <code>{html.escape(warehouse.name)}</code>. Amounts are in the "
-            "loan file's currency; scatter plots show a fixed sample of loans, every other figure covers "
-            "all.</p>",
-            f"<nav>{contents}</nav>",
-            *sections,
+            f'<header><h1>Loan-recovery report</h1><span class="as-of">{html.escape(as_of_text)}</span>'
+            f'<span class="note">from <code>{html.escape(warehouse.name)}</code>; amounts in the loan '
+            "file's currency; scatter plots show a fixed sample of loans</span></header>",
+            f"<nav>{nav}</nav>",
+            top,
+            *body,
+            f"<script>{SORT_SCRIPT}</script>",
+            f"<script>{plotly.offline.get_plotlyjs()}</script>",
+            f"<script>{DRAW_SCRIPT % _json_in_html(json.dumps(PLOTLY_CONFIG))}</script>",
             "</body></html>",
         ]
     )

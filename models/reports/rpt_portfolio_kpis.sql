@@ -1,4 +1,5 @@
--- The report's KPI row: NPA ratio, default rate, recovery rate and expected loss of the whole book.
+-- The first screen's KPIs of the whole book: NPA ratio, default rate, share repaid and expected loss, as of the var
+-- `as_of_date`.
 
 with
 
@@ -10,6 +11,8 @@ final as (
     select
         -- key: one row, the whole book
         dimension,
+        -- as of
+        {{ date_var('as_of_date') }} as as_of_date,
         -- counts and amounts
         loans,
         total_outstanding,

@@ -1,9 +1,11 @@
--- The segment x risk-band heatmap: loans per segment and band, their share of the segment, and the band's strategy.
+-- Open loans per segment and risk band, their share of the segment's open loans, and the band's strategy.
 
 with
 
 loans as (
     select * from {{ ref('recovery_strategy') }}
+    -- open loans only: a strategy is work, and a resolved loan is no longer work
+    where {{ is_active_loan(recovery_status='recovery_status') }}
 ),
 
 risk_bands as (

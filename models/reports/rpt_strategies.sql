@@ -1,9 +1,11 @@
--- Loans and outstanding exposure per recovery strategy, with their shares of the book.
+-- Open loans and their outstanding exposure per recovery strategy, with their shares of the open book.
 
 with
 
 loans as (
     select * from {{ ref('recovery_strategy') }}
+    -- open loans only: a strategy is work, and a resolved loan is no longer work
+    where {{ is_active_loan(recovery_status='recovery_status') }}
 ),
 
 risk_bands as (
@@ -23,6 +25,7 @@ final as (
     select
         -- grain
         risk_bands.strategy,
+        risk_bands.risk_band,
         risk_bands.band_order,
         -- counts and amounts
         by_band.loans,

@@ -1,58 +1,23 @@
-"""Charts of the book and its borrowers: KPIs, income and loan size, payments and outcome, segments."""
+"""Charts of the book and its borrowers: income and loan size, payments and outcome, segments."""
 
 import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
-from report.charts.layout import AMOUNT, SCATTER_RENDER, titled
+from report.style import SCATTER_RENDER, STATUS_COLORS, label, labels, titled
 
 
-def income_vs_amount(
-    data: pd.DataFrame, color: str | None = None, color_label: str = "", **options
-) -> go.Figure:
+def income_vs_amount(data: pd.DataFrame, color: str | None = None, **options) -> go.Figure:
     """Loan amount against monthly income of sampled loans, the axes of three of the report's scatters."""
-    labels = {"monthly_income": f"Monthly income ({AMOUNT})", "loan_amount": f"Loan amount ({AMOUNT})"}
-    if color:
-        labels[color] = color_label
     return px.scatter(
         data,
         x="monthly_income",
         y="loan_amount",
         color=color,
         render_mode=SCATTER_RENDER,
-        labels=labels,
+        labels=labels("monthly_income", "loan_amount", *([color] if color else [])),
         **options,
     )
-
-
-def portfolio_kpis(data: pd.DataFrame) -> tuple[go.Figure, str]:
-    row = data.iloc[0]
-    tiles = [
-        ("NPA ratio (% of outstanding)", row.npa_ratio * 100, "%"),
-        ("Default rate (% of loans)", row.default_rate * 100, "%"),
-        ("Recovery rate (% of disbursed)", row.recovery_rate * 100, "%"),
-        (f"Expected loss ({AMOUNT})", row.expected_loss, ""),
-    ]
-    figure = go.Figure(
-        [
-            go.Indicator(
-                mode="number",
-                value=value,
-                number={"suffix": suffix, "valueformat": ".1f" if suffix else ",.0f"},
-                title={"text": label},
-                domain={"row": 0, "column": column},
-            )
-            for column, (label, value, suffix) in enumerate(tiles)
-        ]
-    )
-    figure.update_layout(grid={"rows": 1, "columns": len(tiles)})
-    sentence = (
-        f"{row.npa_ratio:.1%} of the {row.total_outstanding:,.0f} outstanding sits in NPA loans, "
-        f"{row.default_rate:.1%} of the {row.loans:,.0f} loans are NPA or written off, "
-        f"{row.recovery_rate:.1%} of the disbursed amount has been repaid, "
-        f"and the expected loss is {row.expected_loss:,.0f}."
-    )
-    return titled(figure, "Portfolio KPIs", height=260), sentence
 
 
 def loan_amount_vs_income(data: pd.DataFrame) -> tuple[go.Figure, str]:
@@ -73,11 +38,12 @@ def recovery_status_by_payment_history(data: pd.DataFrame) -> tuple[go.Figure, s
         x="payment_history",
         y="share_of_payment_history",
         color="recovery_status",
+        color_discrete_map=STATUS_COLORS,
+        category_orders={"recovery_status": list(STATUS_COLORS)},
         custom_data=["loans"],
         labels={
-            "payment_history": "Payment history",
-            "share_of_payment_history": "Share of resolved loans (%)",
-            "recovery_status": "Recovery status",
+            **labels("payment_history", "recovery_status"),
+            "share_of_payment_history": "Resolved loans (%)",
         },
     )
     figure.update_yaxes(tickformat=".0%")
@@ -85,8 +51,8 @@ def recovery_status_by_payment_history(data: pd.DataFrame) -> tuple[go.Figure, s
     shares = data[data.recovery_status == status].set_index("payment_history").share_of_payment_history
     worst, best = shares.idxmax(), shares.idxmin()
     sentence = (
-        f"{status}: {shares[worst]:.0%} of resolved loans with {worst} payment history, "
-        f"{shares[best]:.0%} of those with {best}."
+        f"{status}: {shares[worst]:.0%} of resolved loans with {worst} payment history against "
+        f"{shares[best]:.0%} of those with {best}; a {worst} history is an early warning worth a call."
     )
     return titled(figure, "Recovery status by payment history"), sentence
 
@@ -97,11 +63,12 @@ def missed_payments_by_recovery_status(data: pd.DataFrame) -> tuple[go.Figure, s
         x="num_missed_payments",
         y="share_of_status",
         color="recovery_status",
+        color_discrete_map=STATUS_COLORS,
+        category_orders={"recovery_status": list(STATUS_COLORS)},
         barmode="group",
         labels={
-            "num_missed_payments": "Missed payments (count)",
-            "share_of_status": "Share of the status's loans (%)",
-            "recovery_status": "Recovery status",
+            **labels("num_missed_payments", "recovery_status"),
+            "share_of_status": "Loans of the status (%)",
         },
     )
     figure.update_yaxes(tickformat=".0%")
@@ -114,7 +81,13 @@ def missed_payments_by_recovery_status(data: pd.DataFrame) -> tuple[go.Figure, s
 
 
 def income_amount_by_recovery_status(data: pd.DataFrame) -> tuple[go.Figure, str]:
-    figure = income_vs_amount(data, "recovery_status", "Recovery status", opacity=0.6)
+    figure = income_vs_amount(
+        data,
+        "recovery_status",
+        opacity=0.6,
+        color_discrete_map=STATUS_COLORS,
+        category_orders={"recovery_status": list(STATUS_COLORS)},
+    )
     statuses = data.drop_duplicates("recovery_status").sort_values("status_median_income")
     parts = [
         f"{row.recovery_status} {row.status_median_income:,.0f} / {row.status_median_amount:,.0f}"
@@ -125,11 +98,11 @@ def income_amount_by_recovery_status(data: pd.DataFrame) -> tuple[go.Figure, str
 
 
 def borrower_segments(data: pd.DataFrame) -> tuple[go.Figure, str]:
-    figure = income_vs_amount(data, "segment_name", "Segment", opacity=0.6)
+    figure = income_vs_amount(data, "segment_name", opacity=0.6)
     segments = data.drop_duplicates("segment_name").set_index("segment_name")
     largest = segments.share_of_loans.idxmax()
     sentence = (
         f"{len(segments)} segments; the largest, {largest}, holds {segments.share_of_loans[largest]:.0%} of "
         f"loans with a median monthly income of {segments.segment_median_income[largest]:,.0f}."
     )
-    return titled(figure, "Borrower segments on income vs loan amount", height=520), sentence
+    return titled(figure, f"{label('segment_name')}s on income vs loan amount", height=520), sentence

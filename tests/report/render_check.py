@@ -1,7 +1,10 @@
 """Browser-test hooks, kept out of the product: put into a copy of the report before Chromium opens it.
 
-ERROR_CAPTURE runs before plotly.js so that any error while drawing is recorded; RENDER_CHECK writes what the
-browser actually drew into #render-check, which a headless browser's --dump-dom then shows.
+ERROR_CAPTURE runs before plotly.js so that any error while drawing is recorded. RENDER_CHECK notes which
+charts the page drew by itself (those near the first screen), has it draw the rest as printing does (headless
+Chromium under virtual time does not scroll them into view), then writes what the browser drew into
+#render-check, which --dump-dom then shows. PAGE_TIMING instead records, without scrolling, when the first
+screen was usable and how many charts had drawn by the load event.
 """
 
 ERROR_CAPTURE = """
@@ -21,21 +24,46 @@ function pointCount(trace) {
   var most = Math.max.apply(null, counts);
   return most > 0 ? most : (typeof trace.value === "number" ? 1 : 0);
 }
-window.addEventListener("load", function () {
-  setTimeout(function () {
-    var charts = Array.prototype.map.call(document.querySelectorAll(".js-plotly-plot"), function (div) {
-      var traces = div._fullData || [];
-      return {
-        id: div.id,
-        traces: traces.length,
-        points: traces.reduce(function (sum, trace) { return sum + pointCount(trace); }, 0),
-        drawn: div.querySelectorAll(".main-svg").length > 0
-      };
+function report() {
+  var charts = Array.prototype.map.call(document.querySelectorAll("div[data-figure]"), function (div) {
+    var traces = div._fullData || [];
+    return {
+      id: div.id,
+      traces: traces.length,
+      points: traces.reduce(function (sum, trace) { return sum + pointCount(trace); }, 0),
+      drawn: div.querySelectorAll(".main-svg").length > 0
+    };
+  });
+  var requests = performance.getEntriesByType("resource").map(function (entry) { return entry.name; });
+  document.getElementById("render-check").textContent =
+    JSON.stringify({
+      charts: charts, errors: window.reportErrors, requests: requests,
+      drawnBeforePrint: window.drawnBeforePrint
     });
-    var requests = performance.getEntriesByType("resource").map(function (entry) { return entry.name; });
-    document.getElementById("render-check").textContent =
-      JSON.stringify({charts: charts, errors: window.reportErrors, requests: requests});
-  }, 1000);
+}
+window.addEventListener("load", function () {
+  // What the page drew by itself (the charts near the first screen), then all of them, as printing does.
+  setTimeout(function () {
+    window.drawnBeforePrint = Array.prototype.filter.call(
+      document.querySelectorAll("div[data-figure]"), function (div) { return div._fullData; }
+    ).map(function (div) { return div.id; });
+    window.dispatchEvent(new Event("beforeprint"));
+    setTimeout(report, 1000);
+  }, 500);
+});
+"""
+
+PAGE_TIMING = """
+window.pageTiming = {};
+document.addEventListener("DOMContentLoaded", function () {
+  window.pageTiming.usable_ms = performance.now();
+});
+window.addEventListener("load", function () {
+  window.pageTiming.load_ms = performance.now();
+  var paint = performance.getEntriesByName("first-contentful-paint")[0];
+  window.pageTiming.first_paint_ms = paint ? paint.startTime : null;
+  window.pageTiming.charts_drawn_on_load = document.querySelectorAll(".js-plotly-plot .main-svg").length;
+  document.getElementById("render-check").textContent = JSON.stringify(window.pageTiming);
 });
 """
 
@@ -43,8 +71,13 @@ HEAD = "<head>"
 BODY_END = "</body>"
 
 
-def instrumented(page: str) -> str:
-    """The page with the error capture first in <head> and the render check last in <body>."""
+def instrumented(page: str, check: str = RENDER_CHECK) -> str:
+    """The page with the error capture (and PAGE_TIMING) first in <head>, the render check last in <body>."""
     assert page.count(HEAD) == 1 and page.count(BODY_END) == 1, "the report is not one <head> and one <body>"
-    check = f'<pre id="render-check" hidden></pre><script>{RENDER_CHECK}</script>'
-    return page.replace(HEAD, f"{HEAD}<script>{ERROR_CAPTURE}</script>").replace(BODY_END, check + BODY_END)
+    first, last = ERROR_CAPTURE, ""
+    if check is PAGE_TIMING:
+        first += check
+    else:
+        last = f"<script>{check}</script>"
+    result = f'<pre id="render-check" hidden></pre>{last}'
+    return page.replace(HEAD, f"{HEAD}<script>{first}</script>").replace(BODY_END, result + BODY_END)

@@ -1,4 +1,6 @@
-"""The report in headless Chromium: every chart drawn with data, no JavaScript error, no network request."""
+"""The report in headless Chromium: every chart drawn with data, no JavaScript error, no network request, the
+first screen usable quickly; and what the page draws: open loans only in strategy, one palette, vintage curves
+that never fall, the red banner on the public dataset whose score is at chance."""
 
 import json
 import re
@@ -11,17 +13,21 @@ import duckdb
 import plotly.offline
 import pytest
 
+from report import first_screen
 from report.page import render_report, write_report
 from report.sections import SECTIONS
-from report.warehouse import REPORT_SCHEMA
-from tests.dbt_runner import DBT, REPO, dbt_env
-from tests.report.render_check import instrumented
+from report.style import BAND_COLORS, STATUS_COLORS
+from report.warehouse import REPORT_SCHEMA, read_model
+from tests.dbt_runner import DBT, REAL_DATASET, REPO, dbt_build, dbt_env, query
+from tests.report.render_check import PAGE_TIMING, instrumented
 
 MAX_REPORT_BYTES = 10_000_000
 SCREENSHOT = REPO / "reports" / "loan-recovery-report.png"
+# The first screen (KPIs, model box, work queue) must be usable this soon after the page starts loading.
+MAX_USABLE_MS = 2000
 
 
-def chromium(profile: Path, *arguments: str) -> subprocess.CompletedProcess:
+def chromium(profile: Path, *arguments: str, virtual_time: bool = True) -> subprocess.CompletedProcess:
     """Run headless Chromium on a throw-away profile with every host unresolvable, so requests would fail."""
     browser = shutil.which("chromium")
     if browser is None:
@@ -39,7 +45,7 @@ def chromium(profile: Path, *arguments: str) -> subprocess.CompletedProcess:
         f"--user-data-dir={profile}",
         "--host-resolver-rules=MAP * ~NOTFOUND",
         # Virtual time lets the page's timers, and so the render check, run before the DOM is dumped.
-        "--virtual-time-budget=10000",
+        *(["--virtual-time-budget=20000"] if virtual_time else []),
         *arguments,
     ]
     return subprocess.run(command, capture_output=True, text=True, timeout=120, check=True)
@@ -76,13 +82,33 @@ def test_every_chart_renders_with_data_offline_in_headless_chromium(sample_wareh
     assert check["errors"] == []
     assert check["requests"] == []
     assert [chart["id"] for chart in check["charts"]] == [f"chart-{section.key}" for section in SECTIONS]
+    # Drawn when scrolled into view: the page as delivered holds no drawn chart, and by itself the browser
+    # drew at most those near the first screen.
+    assert len(re.findall(r'<div class="chart" id="chart-[^"]+"[^>]*></div>', text)) == len(SECTIONS)
+    assert len(check["drawnBeforePrint"]) < len(SECTIONS), check["drawnBeforePrint"]
     for chart in check["charts"]:
         assert chart["drawn"] and chart["traces"] > 0 and chart["points"] > 0, chart
 
     SCREENSHOT.parent.mkdir(exist_ok=True)
-    chromium(tmp_path / "profile", f"--screenshot={SCREENSHOT}", "--window-size=1400,4000", report.as_uri())
+    chromium(tmp_path / "profile", f"--screenshot={SCREENSHOT}", "--window-size=1366,768", report.as_uri())
     assert SCREENSHOT.stat().st_size > 0
     print(f"\nreport {report.stat().st_size / 1e6:.1f} MB; screenshot {SCREENSHOT}")
+
+
+def test_the_first_screen_is_usable_within_two_seconds_in_headless_chromium(sample_warehouse, tmp_path):
+    # Real time, not virtual: DOMContentLoaded is when the first screen is laid out and the queue sorts.
+    report = write_report(sample_warehouse, tmp_path / "report.html")
+    timed = tmp_path / "report-timed.html"
+    timed.write_text(instrumented(report.read_text(encoding="utf-8"), PAGE_TIMING), encoding="utf-8")
+    runs = []
+    for attempt in range(3):
+        dom = chromium(
+            tmp_path / f"profile-{attempt}", "--dump-dom", timed.as_uri(), virtual_time=False
+        ).stdout
+        runs.append(json.loads(re.search(r'<pre id="render-check"[^>]*>(.*?)</pre>', dom, re.S).group(1)))
+    best = min(runs, key=lambda run: run["usable_ms"])
+    print(f"\npage timing over {len(runs)} loads (ms): {runs}")
+    assert best["usable_ms"] < MAX_USABLE_MS, runs
 
 
 def test_a_warehouse_without_ledger_models_gets_notes_instead_of_those_charts(sample_warehouse, tmp_path):
@@ -92,6 +118,7 @@ def test_a_warehouse_without_ledger_models_gets_notes_instead_of_those_charts(sa
         for section in SECTIONS:
             if section.needs_ledger:
                 connection.execute(f"drop table {REPORT_SCHEMA}.{section.model}")
+        connection.execute(f"drop table {REPORT_SCHEMA}.rpt_active_reconciliation")
 
     text = render_report(warehouse)
 
@@ -101,6 +128,90 @@ def test_a_warehouse_without_ledger_models_gets_notes_instead_of_those_charts(sa
             assert "Not in this warehouse" in found and "chart-" not in found
         else:
             assert f'id="chart-{section.key}"' in found and 'class="finding"' in found
+    assert "Not in this warehouse: rpt_active_reconciliation" in text
+    assert 'id="work-queue"' in text and "no earlier month end" not in text
+
+
+def test_no_strategy_chart_or_work_queue_counts_a_closed_loan(sample_warehouse):
+    open_loans = query(sample_warehouse, "select count(*) as n from recovery_strategy where is_open").n[0]
+    closed = query(sample_warehouse, "select count(*) as n from recovery_strategy where not is_open").n[0]
+    assert closed > 0
+    for model in ("rpt_strategies", "rpt_risk_by_segment_and_band"):
+        assert (
+            query(sample_warehouse, f"select sum(loans) as n from {REPORT_SCHEMA}.{model}").n[0] == open_loans
+        )
+    queued = query(
+        sample_warehouse,
+        f"select recovery_strategy.is_open from {REPORT_SCHEMA}.rpt_work_queue as queue "
+        "inner join recovery_strategy on queue.loan_id = recovery_strategy.loan_id",
+    )
+    assert len(queued) > 0 and queued.is_open.all()
+
+
+def _drawn_figures(warehouse: Path) -> dict:
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        return {
+            section.key: section.figure(read_model(connection, section.model, section.order_by))[0]
+            for section in SECTIONS
+        }
+
+
+def _colours(trace) -> list[str]:
+    colour = trace.marker.color if trace.type in ("bar", "scatter", "histogram") else None
+    if trace.type == "scatter" and trace.mode and "lines" in trace.mode and trace.line.color:
+        colour = trace.line.color
+    return list(colour) if isinstance(colour, (list, tuple)) else [colour]
+
+
+def test_status_and_band_colours_are_the_same_in_every_chart(sample_warehouse):
+    figures = _drawn_figures(sample_warehouse)
+    charts_with_statuses = set()
+    for key, figure in figures.items():
+        for trace in figure.data:
+            name = trace.name or ""
+            if name in STATUS_COLORS:
+                charts_with_statuses.add(key)
+                assert _colours(trace) == [STATUS_COLORS[name]], (key, name, _colours(trace))
+            band = name.split(":")[0]
+            if key == "risk-by-segment":
+                assert _colours(trace) == [BAND_COLORS[band]], (key, name)
+    assert len(charts_with_statuses) >= 3, charts_with_statuses
+    strategies = figures["strategies"]
+    bands = query(
+        sample_warehouse, f"select risk_band from {REPORT_SCHEMA}.rpt_strategies order by band_order"
+    )
+    for trace in strategies.data:
+        assert _colours(trace) == [BAND_COLORS[band] for band in bands.risk_band]
+
+
+def test_every_vintage_curve_never_falls_and_counts_a_fixed_cohort(sample_warehouse):
+    curves = query(
+        sample_warehouse,
+        f"select * from {REPORT_SCHEMA}.rpt_vintage_curves order by issue_year, months_on_book",
+    )
+    assert len(curves) > 0
+    for year, curve in curves.groupby("issue_year"):
+        assert (curve.share_ever_30_plus.diff().dropna() >= 0).all(), year
+        assert curve.cohort_loans.nunique() == 1, year
+
+
+@pytest.mark.slow
+def test_the_public_dataset_build_shows_the_not_predictive_banner_over_every_strategy_section(tmp_path):
+    if not REAL_DATASET.exists():
+        pytest.skip(f"public dataset not found at {REAL_DATASET}")
+    warehouse = dbt_build(tmp_path, {"loan_recovery_path": str(REAL_DATASET), "ledger_path": ""})
+    predictive = query(warehouse, f"select is_score_predictive from {REPORT_SCHEMA}.rpt_model_box")
+    assert not predictive.is_score_predictive[0]
+
+    text = render_report(warehouse)
+
+    banner = 'class="not-predictive"'
+    strategy_sections = ["work-queue", *(section.key for section in SECTIONS if section.is_strategy)]
+    for key in strategy_sections:
+        found = re.search(rf'<section id="{key}">(.*?)</section>', text, re.S).group(1)
+        assert banner in found, key
+    assert text.count(banner) == len(strategy_sections)
+    assert "Predictive: <b>no</b>" in text
 
 
 def test_dbt_docs_lists_every_public_model_with_its_description_and_lineage(sample_warehouse, tmp_path):
@@ -138,7 +249,7 @@ def test_dbt_docs_lists_every_public_model_with_its_description_and_lineage(samp
         if node["resource_type"] == "model":
             assert node["depends_on"]["nodes"], f"{name} has no lineage"
     # Every number of the report comes from a documented report model on the marts: report <- rpt_ <- marts.
-    assert report_models == {section.model for section in SECTIONS}
+    assert report_models == {section.model for section in SECTIONS} | set(first_screen.MODELS)
     for name in report_models:
         node = nodes[name]
         assert node["description"].strip(), f"{name} has no description"

@@ -10,6 +10,27 @@ orders as (
     {{ accepted_rows(ref('int_ledger_orders_validated')) }}
 ),
 
+-- the shared definition of active and overdue (macros/rules/activity_rules.sql): closed by the month end is not active
+loan_states as (
+    select
+        loan_months.month_end,
+        loan_months.days_past_due,
+        loan_months.overdue_amount,
+        {{ is_active_loan(closed_at='cast(orders.closed_at as date)', at='loan_months.month_end') }} as is_open
+    from loan_months
+    inner join orders on loan_months.loan_id = orders.loan_id
+),
+
+open_book as (
+    select
+        month_end,
+        count(case when is_open then 1 end) as open_loans,
+        count(case when {{ is_overdue_loan('is_open', 'days_past_due') }} then 1 end) as open_overdue_loans,
+        sum(case when is_open then overdue_amount else 0 end) as open_overdue_amount
+    from loan_states
+    group by month_end
+),
+
 book as (
     select
         month_end,
@@ -48,8 +69,14 @@ final as (
         book.paid_to_date,
         -- new business
         coalesce(issued.new_loans_issued, 0) as new_loans_issued,
-        coalesce(issued.new_amount_issued, 0) as new_amount_issued
+        coalesce(issued.new_amount_issued, 0) as new_amount_issued,
+        -- open book, by the definition the loan file shares
+        open_book.open_loans,
+        open_book.open_overdue_loans,
+        open_book.open_overdue_amount
     from book
+    inner join open_book
+        on book.month_end = open_book.month_end
     left join issued
         on book.month_end = issued.month_end
 )

@@ -1,5 +1,5 @@
 -- Planned vs actual payments: a fixed sample of ledger loans' payment gaps for the histogram, with the whole
--- ledger's shares behind and ahead of plan and median gap on every row.
+-- ledger's shares behind and ahead of plan, median gap and the range of the middle 95% on every row.
 
 with
 
@@ -16,7 +16,9 @@ whole_ledger as (
         count(*) as ledger_loans,
         avg(case when payment_gap > 0 then 1.0 else 0.0 end) as share_behind,
         avg(case when payment_gap < 0 then 1.0 else 0.0 end) as share_ahead,
-        median(payment_gap) as median_gap
+        median(payment_gap) as median_gap,
+        quantile_cont(payment_gap, 0.025) as gap_p2_5,
+        quantile_cont(payment_gap, 0.975) as gap_p97_5
     from loan_repayment
 ),
 
@@ -30,7 +32,9 @@ final as (
         whole_ledger.ledger_loans,
         whole_ledger.share_behind,
         whole_ledger.share_ahead,
-        whole_ledger.median_gap
+        whole_ledger.median_gap,
+        whole_ledger.gap_p2_5,
+        whole_ledger.gap_p97_5
     from sampled
     cross join whole_ledger
 )
