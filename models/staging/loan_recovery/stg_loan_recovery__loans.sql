@@ -37,7 +37,7 @@ final as (
         days_past_due,
         -- outcome and collections, recorded after the outcome
         recovery_status,
-        recovery_status is null as is_open,
+        {{ is_active_loan(recovery_status='recovery_status') }} as is_open,
         collection_attempts,
         collection_method,
         is_legal_action_taken,
