@@ -56,10 +56,12 @@ quality: $(READY)
 
 # Times `dbt build` on generated loans against the source documents' method and plain DuckDB, and writes
 # bench/results.md (1M loans take several minutes; not a test). BENCH_10M=1 adds 10M loans, snapshot only.
+# Then times the report's first screen in headless Chromium (the report `make build` wrote).
 BENCH_LOANS ?= 10000 100000 1000000
 BENCH_DIR ?= /tmp/loan-recovery-bench
-bench: $(READY)
+bench: build browser
 	$(BIN)/python -m tools.benchmark --loans $(BENCH_LOANS) --workdir $(BENCH_DIR) $(if $(BENCH_10M),--with-10m)
+	$(BIN)/python -m tools.page_speed
 
 clean:
 	rm -rf $(VENV) target logs *.duckdb

@@ -3,8 +3,7 @@
 ERROR_CAPTURE runs before plotly.js so that any error while drawing is recorded. RENDER_CHECK notes which
 charts the page drew by itself (those near the first screen), has it draw the rest as printing does (headless
 Chromium under virtual time does not scroll them into view), then writes what the browser drew into
-#render-check, which --dump-dom then shows. PAGE_TIMING instead records, without scrolling, when the first
-screen was usable and how many charts had drawn by the load event.
+#render-check, which --dump-dom then shows. (The page's timings are tools/page_speed.py's.)
 """
 
 ERROR_CAPTURE = """
@@ -53,31 +52,12 @@ window.addEventListener("load", function () {
 });
 """
 
-PAGE_TIMING = """
-window.pageTiming = {};
-document.addEventListener("DOMContentLoaded", function () {
-  window.pageTiming.usable_ms = performance.now();
-});
-window.addEventListener("load", function () {
-  window.pageTiming.load_ms = performance.now();
-  var paint = performance.getEntriesByName("first-contentful-paint")[0];
-  window.pageTiming.first_paint_ms = paint ? paint.startTime : null;
-  window.pageTiming.charts_drawn_on_load = document.querySelectorAll(".js-plotly-plot .main-svg").length;
-  document.getElementById("render-check").textContent = JSON.stringify(window.pageTiming);
-});
-"""
-
 HEAD = "<head>"
 BODY_END = "</body>"
 
 
 def instrumented(page: str, check: str = RENDER_CHECK) -> str:
-    """The page with the error capture (and PAGE_TIMING) first in <head>, the render check last in <body>."""
+    """The page with the error capture first in <head> and the render check last in <body>."""
     assert page.count(HEAD) == 1 and page.count(BODY_END) == 1, "the report is not one <head> and one <body>"
-    first, last = ERROR_CAPTURE, ""
-    if check is PAGE_TIMING:
-        first += check
-    else:
-        last = f"<script>{check}</script>"
-    result = f'<pre id="render-check" hidden></pre>{last}'
-    return page.replace(HEAD, f"{HEAD}<script>{first}</script>").replace(BODY_END, result + BODY_END)
+    result = f'<pre id="render-check" hidden></pre><script>{check}</script>'
+    return page.replace(HEAD, f"{HEAD}<script>{ERROR_CAPTURE}</script>").replace(BODY_END, result + BODY_END)
