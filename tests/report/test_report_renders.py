@@ -39,6 +39,8 @@ class ExternalReferences(HTMLParser):
                 self.found.append(f"<{tag} {name}={value}>")
 
 
+# Needs Debian's chromium, which `make test` installs and `make check` does not.
+@pytest.mark.slow
 def test_every_chart_renders_with_data_offline_in_headless_chromium(sample_warehouse, tmp_path):
     report = write_report(sample_warehouse, tmp_path / "report.html")
     text = report.read_text(encoding="utf-8")
@@ -70,6 +72,8 @@ def test_every_chart_renders_with_data_offline_in_headless_chromium(sample_wareh
     print(f"\nreport {report.stat().st_size / 1e6:.1f} MB; screenshot {SCREENSHOT}")
 
 
+# Needs Debian's chromium, which `make test` installs and `make check` does not.
+@pytest.mark.slow
 def test_the_first_screen_is_laid_out_before_the_charts_are_drawn(sample_warehouse, tmp_path):
     # How fast is a figure of `make bench` (tools.page_speed), not a test; this checks what makes it fast: the
     # page is usable without waiting for the charts, which draw only when scrolled near.
