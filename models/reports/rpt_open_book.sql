@@ -9,7 +9,7 @@ loan_portfolio as (
 
 activity as (
     select
-        {{ is_active_loan(recovery_status='recovery_status') }} as is_active,
+        is_open as is_active,
         days_past_due,
         expected_loss
     from loan_portfolio

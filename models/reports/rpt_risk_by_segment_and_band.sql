@@ -5,7 +5,7 @@ with
 loans as (
     select * from {{ ref('recovery_strategy') }}
     -- open loans only: a strategy is work, and a resolved loan is no longer work
-    where {{ is_active_loan(recovery_status='recovery_status') }}
+    where is_open
 ),
 
 risk_bands as (

@@ -32,7 +32,7 @@ open_loans as (
         count(*) over () as open_loans
     from loan_portfolio
     inner join recovery_strategy on loan_portfolio.loan_id = recovery_strategy.loan_id
-    where {{ is_active_loan(recovery_status='recovery_strategy.recovery_status') }}
+    where recovery_strategy.is_open
 ),
 
 final as (

@@ -8,7 +8,7 @@ with
 loan_file as (
     select
         loan_id,
-        {{ is_active_loan(recovery_status='recovery_status') }} as is_active,
+        is_open as is_active,
         days_past_due
     from {{ ref('recovery_strategy') }}
 ),
