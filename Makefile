@@ -6,7 +6,7 @@ export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_PROJECT_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: env build report browser check test lint sample quality bench clean
+.PHONY: env build daily report browser check test lint sample quality bench clean
 
 env: $(READY)
 
@@ -18,6 +18,17 @@ $(READY): requirements.lock pyproject.toml
 
 build: $(READY)
 	$(BIN)/dbt build
+	$(BIN)/python -m tools.publish
+	$(BIN)/python -m report
+
+# The daily build: `dbt build` on the next day's files, rebuilding only the loans whose inputs changed (and every
+# loan's position when the as-of date moves), then publish and report. DAY_DIR names a folder with the day's
+# loan_recovery.csv and ledger/, its name the as-of date (YYYY-MM-DD); without it, the generator writes the bundled
+# sample's next simulated day into data/daily/ (git-ignored) and that day is built.
+DAILY_DIR ?= data/daily
+daily: $(READY)
+	$(eval DAY_DIR ?= $(shell $(BIN)/python -m tools.synthetic next-day --days-dir $(DAILY_DIR)))
+	$(BIN)/dbt build --vars '{loan_recovery_path: $(DAY_DIR)/loan_recovery.csv, ledger_path: $(DAY_DIR)/ledger, as_of_date: "$(notdir $(DAY_DIR))"}'
 	$(BIN)/python -m tools.publish
 	$(BIN)/python -m report
 

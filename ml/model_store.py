@@ -39,7 +39,9 @@ class FittedModel:
     importance: pd.DataFrame | None = None
 
     def predict(self, x: np.ndarray, n_jobs: int = -1) -> np.ndarray:
-        """Calibrated probability of a positive label for each row of the feature matrix."""
+        """Calibrated probability of a positive label for each row of the feature matrix (may have none)."""
+        if len(x) == 0:
+            return np.empty(0)
         return self.calibrator.predict(positive_probability(self.estimator, x, n_jobs))
 
     def feature_matrix(self, features: pd.DataFrame) -> np.ndarray:

@@ -17,7 +17,7 @@ with
     select
         -- lineage
         '{{ source_name }}' as source_name,
-        validated.source_file,
+        staged.source_file,
         validated.source_row_number,
         -- ids
         validated.loan_id,

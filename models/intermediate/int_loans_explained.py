@@ -7,7 +7,22 @@ from ml.model_store import selected_model
 
 def model(dbt, session):
     model_dir = dbt.config.get("model_dir")
-    features = read_frame(session, dbt.ref("loan_features").order(LOAN_ORDER))
+    changed = dbt.ref("int_loans_changed")
+    features = dbt.ref("loan_features")
     # Only the selected run's scores are used; reading every algorithm's rows took seconds on 1M loans.
-    scores = read_frame(session, dbt.ref("int_loans_scored").filter("is_selected"))
-    return explain_scores(selected_model(scores, model_dir), features)
+    scores = dbt.ref("int_loans_scored").filter("is_selected")
+    if dbt.is_incremental:
+        # The loans whose inputs changed, and those whose score now comes from another run than their reasons.
+        stale = session.sql(
+            f"""
+            select scores.loan_id from ({scores.sql_query()}) as scores
+            left join {dbt.this} as explained
+                on scores.loan_id = explained.loan_id and scores.run_id = explained.run_id
+            where explained.loan_id is null
+            union
+            select loan_key from ({changed.sql_query()})
+            """
+        )
+        features = features.filter(f"loan_id in (select * from ({stale.sql_query()}))")
+    fitted = selected_model(read_frame(session, scores.project("run_id, is_selected").distinct()), model_dir)
+    return explain_scores(fitted, read_frame(session, features.order(LOAN_ORDER)))

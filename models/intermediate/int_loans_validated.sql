@@ -5,6 +5,7 @@ with
 
 loans as (
     select * from {{ ref('stg_loan_recovery__loans') }}
+    where {{ loan_is_rebuilt('loan_id') }}
 ),
 
 checked as (

@@ -5,7 +5,7 @@ import pytest
 
 from tools.benchmark.render import stage_table, summary_table, target_table
 from tools.benchmark.replay import profile_settings, topological_order
-from tools.benchmark.runs import DAILY_BATCH_MODULUS, add_daily_payments
+from tools.benchmark.runs import DAILY_BATCH_MODULUS, NEW_LOAN_MODULUS, add_daily_payments, add_new_loans
 from tools.benchmark.timing import (
     STAGES,
     STARTUP_STAGE,
@@ -271,3 +271,38 @@ def test_the_daily_batch_adds_one_payment_on_the_as_of_date_for_one_loan_in_a_hu
     assert added == chosen == len(new) and 20 <= added <= 90
     assert rows == 10000 + added
     assert all(paid_sum == int(order_id[1:]) + 5000 for order_id, paid_sum in new)
+
+
+def test_the_daily_batch_adds_a_new_loan_with_its_ledger_for_one_loan_in_a_thousand(tmp_path):
+    (tmp_path / "ledger").mkdir()
+    ids = "'L' || i"
+    three_rows_each = "range(20000) as t(i), range(3) as u(j)"
+    tables = {
+        "loan_recovery.parquet": f"select {ids} as Loan_ID, i as Loan_Amount from range(20000) as t(i)",
+        "ledger/orders.parquet": f"select {ids} as order_id, i as issued_sum from range(20000) as t(i)",
+        "ledger/plan.parquet": f"select {ids} as order_id, j as plan_sum_total from {three_rows_each}",
+        "ledger/payments.parquet": f"select {ids} as order_id, 1.0 as paid_sum from range(20000) as t(i)",
+    }
+    with duckdb.connect() as connection:
+        for name, query in tables.items():
+            connection.execute(f"copy ({query}) to '{tmp_path / name}'")
+        chosen = connection.execute(
+            f"select count(*) from range(20000) as t(i) where hash('L' || i) % {NEW_LOAN_MODULUS} = 1"
+        ).fetchone()[0]
+
+        added = add_new_loans(tmp_path, 1)
+        added_again = add_new_loans(tmp_path, 2)
+
+        counts = {
+            name: connection.execute(
+                f"select count(*) from read_parquet('{tmp_path / name}') where contains(#1, '_new')"
+            ).fetchone()[0]
+            for name in tables
+        }
+    assert added == added_again == chosen and 5 <= chosen <= 40
+    assert counts == {
+        "loan_recovery.parquet": 2 * chosen,
+        "ledger/orders.parquet": 2 * chosen,
+        "ledger/plan.parquet": 6 * chosen,
+        "ledger/payments.parquet": 2 * chosen,
+    }

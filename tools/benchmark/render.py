@@ -13,7 +13,7 @@ from tools.benchmark.baseline import (
     SOURCE_TEST_SHARE,
     SOURCE_TREES,
 )
-from tools.benchmark.runs import DAILY_BATCH_MODULUS, SNAPSHOT_ONLY_LOANS
+from tools.benchmark.runs import DAILY_BATCH_MODULUS, NEW_LOAN_MODULUS, SNAPSHOT_ONLY_LOANS
 from tools.benchmark.timing import STAGES, STARTUP_STAGE, SizeResult
 from tools.markdown import as_markdown
 
@@ -62,9 +62,12 @@ METHOD = f"""\
   checks, dropping leftover temporary relations) and the unit tests are skipped: on a new file with valid
   vars they change nothing.
 - Daily batch (with ledger): after the references, one payment dated the as-of date is added to
-  payments.parquet for 1 in {DAILY_BATCH_MODULUS} loans (by a hash of order_id), and `dbt build --select
-  stg_ledger__payments+` rebuilds what depends on payments, scoring with the model the full build fitted
-  (var risk_model_run_id) instead of refitting; its share is its wall time / the full build's.
+  payments.parquet for 1 in {DAILY_BATCH_MODULUS} loans (by a hash of order_id) and a copy of 1 in
+  {NEW_LOAN_MODULUS} loans (loan file and ledger rows) is added as a new loan, then a plain `dbt build` runs:
+  incremental, it rebuilds the changed loans and scores them with the model in use (ml/refit_policy.py).
+  Two days are run: the first also rescores every loan with the one model kept after the full build's
+  comparison of three; the second, a day like any other, is the figure; its share is its wall time / the
+  full build's.
 - dbt overhead = build / replay; speed-up = source / build; growth = build time / build time at N/10.
 """
 
@@ -172,7 +175,10 @@ def _daily_batch_share(result: SizeResult) -> float | None:
 def _daily_batch_cell(result: SizeResult) -> str:
     if result.daily_batch is None:
         return ""
-    return f"{result.daily_batch.seconds:.1f} ({_daily_batch_share(result):.0%})"
+    cell = f"{result.daily_batch.seconds:.1f} ({_daily_batch_share(result):.0%})"
+    if result.first_daily_batch is not None:
+        cell += f"; first day {result.first_daily_batch.seconds:.1f}"
+    return cell
 
 
 def target_table(results: list[SizeResult]) -> str:
@@ -228,7 +234,7 @@ def target_table(results: list[SizeResult]) -> str:
     )
     share = _daily_batch_share(full) if full else None
     judge(
-        f"daily batch (payments for 1% of loans) rebuilt in <= {MAX_DAILY_BATCH_SHARE:.0%} of the 1M build",
+        f"daily build (payments for 1% of loans, 0.1% new) <= {MAX_DAILY_BATCH_SHARE:.0%} of the 1M build",
         None if share is None else f"{full.daily_batch.seconds:.1f} s, {share:.0%}",
         None if share is None else share <= MAX_DAILY_BATCH_SHARE,
     )

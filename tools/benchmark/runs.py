@@ -13,8 +13,10 @@ from tools.sql import sql_text
 
 # The largest size is measured on the loan file alone: its ledger would be about a billion rows.
 SNAPSHOT_ONLY_LOANS = 10_000_000
-# The daily batch: one new payment, on the as-of date, for every loan whose order_id hashes to 0 mod 100.
+# The daily batch: one new payment, on the as-of date, for every loan whose order_id hashes to 0 mod 100, and
+# a new loan for every loan whose Loan_ID hashes to 1 mod 1000 (0.1%).
 DAILY_BATCH_MODULUS = 100
+NEW_LOAN_MODULUS = 1000
 
 
 def generate(loans: int, seed: int, directory: Path, with_ledger: bool) -> Measured:
@@ -27,7 +29,11 @@ def generate(loans: int, seed: int, directory: Path, with_ledger: bool) -> Measu
 
 
 def dbt_build(
-    directory: Path, with_ledger: bool, select: str | None = None, extra_vars: dict | None = None
+    directory: Path,
+    with_ledger: bool,
+    select: str | None = None,
+    extra_vars: dict | None = None,
+    run_name: str = "",
 ) -> Measured:
     """`dbt build` of the generated files into directory/warehouse.duckdb; the repo's target/ is untouched."""
     dbt_vars = {"loan_recovery_path": str(directory / "loan_recovery.parquet")}
@@ -39,11 +45,10 @@ def dbt_build(
     dbt_vars["risk_model_dir"] = str(directory / "models")
     command = [str(DBT), "build", "--vars", json.dumps(dbt_vars | (extra_vars or {}))]
     command += ["--select", select] if select else []
-    target = "target-daily-batch" if select else "target"
-    command += ["--target-path", str(directory / target), "--log-path", str(directory / "logs")]
+    suffix = f"-{run_name}" if run_name else ""
+    command += ["--target-path", str(directory / f"target{suffix}"), "--log-path", str(directory / "logs")]
     env = dbt_env(directory / "warehouse.duckdb")
-    log_name = "dbt-build-daily-batch.log" if select else "dbt-build.log"
-    return run_measured(command, directory / "logs" / log_name, env)
+    return run_measured(command, directory / "logs" / f"dbt-build{suffix}.log", env)
 
 
 def add_daily_payments(payments: Path, as_of_date: str) -> int:
@@ -69,15 +74,40 @@ def add_daily_payments(payments: Path, as_of_date: str) -> int:
     return added
 
 
-def daily_batch(directory: Path, algorithm: str) -> Measured:
-    """Add the daily batch of payments and rebuild what depends on them with the fitted model."""
-    as_of_date = yaml.safe_load((REPO / "dbt_project.yml").read_text())["vars"]["as_of_date"]
-    with duckdb.connect(str(directory / "warehouse.duckdb"), read_only=True) as connection:
-        (run_id,) = connection.execute(
-            "select run_id from model_runs where algorithm = ? order by fitted_at desc limit 1", [algorithm]
+def add_new_loans(directory: Path, day: int) -> int:
+    """Add a new loan, a copy of the loan file row and ledger rows of each loan whose Loan_ID hashes to 1 mod
+    NEW_LOAN_MODULUS, with the id `<Loan_ID>_new<day>`, to the Parquet files; returns how many were added."""
+    tables = {
+        directory / "loan_recovery.parquet": "Loan_ID",
+        **{directory / "ledger" / f"{name}.parquet": "order_id" for name in ("orders", "plan", "payments")},
+    }
+    with duckdb.connect() as connection:
+        for path, id_column in tables.items():
+            source = sql_text(path)
+            copies = f"""
+                select * replace ({id_column} || '_new{day}' as {id_column})
+                from read_parquet('{source}')
+                where hash({id_column}) % {NEW_LOAN_MODULUS} = 1 and not contains({id_column}, '_new')
+            """
+            grown = path.with_suffix(".grown.parquet")
+            connection.execute(
+                f"copy (select * from read_parquet('{source}') union all {copies}) to '{sql_text(grown)}'"
+            )
+            grown.replace(path)
+        (added,) = connection.execute(
+            f"select count(*) from read_parquet('{sql_text(directory / 'loan_recovery.parquet')}')"
+            f" where ends_with(Loan_ID, '_new{day}')"
         ).fetchone()
+    return added
+
+
+def daily_batch(directory: Path, day: int) -> Measured:
+    """Add day `day`'s batch (payments for 1% of the loans, 0.1% new loans) and run the daily build: a plain
+    incremental `dbt build`, which scores the changed loans with the model in use (ml/refit_policy.py)."""
+    as_of_date = yaml.safe_load((REPO / "dbt_project.yml").read_text())["vars"]["as_of_date"]
     add_daily_payments(directory / "ledger" / "payments.parquet", as_of_date)
-    return dbt_build(directory, True, "stg_ledger__payments+", {"risk_model_run_id": run_id})
+    add_new_loans(directory, day)
+    return dbt_build(directory, True, run_name=f"daily-{day}")
 
 
 def selected_auc(database: Path, algorithm: str) -> float:

@@ -38,6 +38,7 @@ class SizeResult:
     replay_stages: dict[str, float] = field(default_factory=dict)
     differences: list[str] = field(default_factory=list)
     daily_batch: Measured | None = None
+    first_daily_batch: Measured | None = None
 
 
 def run_measured(command: list[str], log_path: Path, env: dict | None = None) -> Measured:

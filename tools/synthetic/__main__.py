@@ -1,9 +1,12 @@
-"""Command line of the generator: `python -m tools.synthetic --loans N --seed S --out DIR [...]`."""
+"""Command line of the generator: `python -m tools.synthetic --loans N --seed S --out DIR [...]`; `python -m
+tools.synthetic next-day --days-dir DIR` writes the next simulated day (tools.synthetic.daily)."""
 
 import argparse
+import sys
 from pathlib import Path
 
 import tools.synthetic as synthetic
+from tools.synthetic import daily
 from tools.synthetic.files import write, write_ledger
 from tools.synthetic.ledger import generate_portfolio
 from tools.synthetic.loans import generate_loans
@@ -23,6 +26,10 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["next-day"]:
+        daily.main(argv[1:])
+        return
     args = _parse_args(argv)
     if args.ledger_out:
         loans, truth, ledger = generate_portfolio(args.loans, args.seed)

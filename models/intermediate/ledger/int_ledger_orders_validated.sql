@@ -4,6 +4,7 @@ with
 
 orders as (
     select * from {{ ref('stg_ledger__orders') }}
+    where {{ loan_is_rebuilt('loan_id') }}
 ),
 
 checked as (

@@ -6,10 +6,11 @@ with
 
 plan as (
     select * from {{ ref('stg_ledger__plan') }}
+    where {{ loan_is_rebuilt('loan_id') }}
 ),
 
 orders as (
-    {{ accepted_rows(ref('int_ledger_orders_validated')) }}
+    {{ accepted_rows(ref('int_ledger_orders_validated'), loan_is_rebuilt('loan_id')) }}
 ),
 
 checked as (

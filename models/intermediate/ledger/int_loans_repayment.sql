@@ -7,15 +7,15 @@
 with
 
 orders as (
-    {{ accepted_rows(ref('int_ledger_orders_validated')) }}
+    {{ accepted_rows(ref('int_ledger_orders_validated'), loan_is_rebuilt('loan_id')) }}
 ),
 
 plan as (
-    {{ accepted_rows(ref('int_ledger_plan_validated')) }}
+    {{ accepted_rows(ref('int_ledger_plan_validated'), loan_is_rebuilt('loan_id')) }}
 ),
 
 payments as (
-    {{ accepted_rows(ref('int_ledger_payments_validated')) }}
+    {{ accepted_rows(ref('int_ledger_payments_validated'), loan_is_rebuilt('loan_id')) }}
 ),
 
 as_of as (

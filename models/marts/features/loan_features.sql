@@ -4,7 +4,7 @@
 with
 
 accepted_loans as (
-    {{ accepted_rows(ref('int_loans_validated')) }}
+    {{ accepted_rows(ref('int_loans_validated'), loan_is_rebuilt('loan_id')) }}
 ),
 
 {% if ledger_is_present() -%}
@@ -15,6 +15,7 @@ repayment as (
         cast((planned_to_date - paid_to_date) / issued_amount as double) as payment_gap_share,
         days_since_last_payment
     from {{ ref('int_loans_repayment') }}
+    where {{ loan_is_rebuilt('loan_id') }}
 ),
 {%- else -%}
 repayment as (

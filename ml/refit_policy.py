@@ -1,0 +1,145 @@
+"""Fit rarely, score daily: whether a build refits the risk models or scores changed loans with the saved one.
+
+A build refits (every loan is then scored by the new fit) when:
+
+- it is asked to (var `refit_risk_model`), or
+- no saved model is in use (the first build, a full refresh, or a saved model that is missing), or
+- the saved model is older than `risk_model_max_age_days` days, or
+- the population stability index of the score or of a feature, over the loans the saved model scores (the book
+  as it would be after this build), is above `max_population_stability_index`.
+
+Otherwise the saved model scores the loans whose inputs changed, and every other loan keeps its score. A
+model named by var `risk_model_run_id` is always used as is. The decision and its reason are recorded with
+every score (int_loans_scored.scoring_decision) and per run in model_runs (last_scoring_decision).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from ml.drift import population_stability
+from ml.features import ID_COLUMN
+from ml.model_store import FittedModel, load_model
+from ml.risk import score_with_model
+
+FITTED = "fitted"
+SAVED_MODEL = "scored with saved model"
+
+
+@dataclass(frozen=True)
+class RefitPolicy:
+    """The vars of the policy."""
+
+    asked: bool = False
+    max_age_days: float = 30.0
+    max_population_stability: float = 0.2
+
+
+def refit_reason(policy: RefitPolicy, fitted_at: pd.Timestamp | None, now: pd.Timestamp) -> str | None:
+    """Why the saved model (fitted at `fitted_at`, None when there is none) must be refitted, judged on what
+    is known before scoring; None when it may score. Drift is judged after scoring (drift_refit_reason)."""
+    if policy.asked:
+        return "refit asked (var refit_risk_model)"
+    if fitted_at is None:
+        return "no saved model in use (first build, full refresh, or the model file is missing)"
+    age_days = (now - fitted_at) / pd.Timedelta(days=1)
+    if age_days > policy.max_age_days:
+        limit = f"{policy.max_age_days:g} (var risk_model_max_age_days)"
+        return f"saved model {age_days:.1f} days old, above {limit}"
+    return None
+
+
+def drift_refit_reason(policy: RefitPolicy, stability: pd.DataFrame) -> str | None:
+    """Why the saved model must be refitted given the population stability of the book it scores
+    (ml.drift.PSI_COLUMNS rows); None when every index is within the threshold."""
+    indexes = stability.dropna(subset=["population_stability_index"])
+    if indexes.empty:
+        return None
+    worst = indexes.loc[indexes["population_stability_index"].idxmax()]
+    if worst["population_stability_index"] > policy.max_population_stability:
+        return (
+            f"population stability of {worst['variable_name']} {worst['population_stability_index']:.3f}, "
+            f"above {policy.max_population_stability:g} (var max_population_stability_index)"
+        )
+    return None
+
+
+def kept_reason(fitted_at: pd.Timestamp, now: pd.Timestamp, stability: pd.DataFrame) -> str:
+    """Why the saved model was kept: its age and the largest population stability index."""
+    age_days = (now - fitted_at) / pd.Timedelta(days=1)
+    worst = stability["population_stability_index"].max() if len(stability) else float("nan")
+    return f"saved model {age_days:.1f} days old, largest population stability index {worst:.3f}"
+
+
+def scores_for_build(
+    features: pd.DataFrame,
+    fit: Callable[[pd.DataFrame], pd.DataFrame],
+    policy: RefitPolicy,
+    model_dir: str | Path,
+    now: pd.Timestamp,
+    saved_run_id: str = "",
+    changed_ids: pd.Index | None = None,
+    previous: pd.DataFrame | None = None,
+    previous_run_ids: frozenset[str] = frozenset(),
+) -> pd.DataFrame:
+    """The score rows (ml.risk.SCORE_COLUMNS + scored_at, scoring_decision) this build writes.
+
+    `features` holds every loan; `changed_ids` the loans whose inputs changed (None: a full build), `previous`
+    the selected score rows already in the table and `previous_run_ids` every run in it. `fit(features)` fits
+    and scores every loan. Rows are returned for the changed loans only when the saved model in use keeps
+    scoring and the table holds no other run; otherwise for every loan.
+    """
+    if saved_run_id:
+        fitted = load_model(model_dir, saved_run_id)
+        return _saved_scores(fitted, features, changed_ids, previous_run_ids, now, "var risk_model_run_id")
+    fitted = _model_in_use(previous, model_dir) if changed_ids is not None else None
+    reason = refit_reason(policy, fitted.summary.get("fitted_at") if fitted else None, now)
+    if reason is None:
+        book = _book_scores(fitted, features, changed_ids, previous)
+        stability = population_stability(fitted, features, book)
+        reason = drift_refit_reason(policy, stability)
+        if reason is None:
+            return _saved_scores(
+                fitted,
+                features,
+                changed_ids,
+                previous_run_ids,
+                now,
+                kept_reason(fitted.summary["fitted_at"], now, stability),
+            )
+    return fit(features).assign(scored_at=now, scoring_decision=f"{FITTED}: {reason}")
+
+
+def _model_in_use(previous: pd.DataFrame | None, model_dir: str | Path) -> FittedModel | None:
+    """The saved model whose scores drive strategy in the table: the one run there, if its file exists."""
+    run_ids = set() if previous is None else set(previous["run_id"].unique())
+    if len(run_ids) != 1:
+        return None
+    try:
+        return load_model(model_dir, run_ids.pop())
+    except FileNotFoundError:
+        return None
+
+
+def _book_scores(
+    fitted: FittedModel, features: pd.DataFrame, changed_ids: pd.Index, previous: pd.DataFrame
+) -> pd.DataFrame:
+    """The selected scores of every loan as they would be after scoring the changed loans with `fitted`."""
+    kept = previous[~previous[ID_COLUMN].isin(changed_ids) & previous[ID_COLUMN].isin(features[ID_COLUMN])]
+    rescored = score_with_model(fitted, features[features[ID_COLUMN].isin(changed_ids)])
+    return pd.concat([kept, rescored], ignore_index=True)
+
+
+def _saved_scores(
+    fitted: FittedModel,
+    features: pd.DataFrame,
+    changed_ids: pd.Index | None,
+    previous_run_ids: frozenset[str],
+    now: pd.Timestamp,
+    reason: str,
+) -> pd.DataFrame:
+    only_changed = changed_ids is not None and previous_run_ids == {fitted.run_id}
+    scored = features[features[ID_COLUMN].isin(changed_ids)] if only_changed else features
+    return score_with_model(fitted, scored).assign(scored_at=now, scoring_decision=f"{SAVED_MODEL}: {reason}")

@@ -1,0 +1,42 @@
+-- One row per loan key: a fingerprint of every input row of the loan (loan file, and the ledger's orders, plan and
+-- payments), its file position included. Any added, removed, moved or changed row changes it. Rows without a
+-- Loan_ID or order_id share the key ''. Compared with the fingerprints of the last complete build by
+-- int_loans_changed (macros/project/incremental_by_loan.sql).
+
+{%- set inputs = [('loan_recovery', ref('stg_loan_recovery__loans'), loan_recovery_columns())] %}
+{%- if ledger_is_present() %}
+    {%- do inputs.extend([
+        ('ledger_orders', ref('stg_ledger__orders'), ledger_orders_columns()),
+        ('ledger_plan', ref('stg_ledger__plan'), ledger_plan_columns()),
+        ('ledger_payments', ref('stg_ledger__payments'), ledger_payments_columns()),
+    ]) %}
+{%- endif %}
+
+with
+
+input_rows as (
+    {%- for source_name, staged, columns in inputs %}
+    select
+        {{ loan_key('loan_id') }} as loan_key,
+        hash(
+            '{{ source_name }}',
+            source_row_number,
+            {{ columns | map(attribute='name') | join(', ') }},
+            invalid_columns,
+            missing_columns
+        ) as row_hash
+    from {{ staged }}
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+),
+
+final as (
+    select
+        loan_key,
+        bit_xor(row_hash) as input_fingerprint,
+        '{{ loan_build_context() }}' as build_context
+    from input_rows
+    group by loan_key
+)
+
+select * from final

@@ -1,0 +1,113 @@
+"""Fit rarely, score daily: when a build refits, and which loans it scores with the saved model."""
+
+import pandas as pd
+import pytest
+
+from ml.drift import PSI_COLUMNS
+from ml.model_store import save_model
+from ml.refit_policy import (
+    FITTED,
+    SAVED_MODEL,
+    RefitPolicy,
+    drift_refit_reason,
+    refit_reason,
+    scores_for_build,
+)
+from ml.risk import fit_risk_models
+
+NOW = pd.Timestamp("2026-07-01 06:00", tz="UTC")
+FAST = {"n_estimators": 30}
+
+
+def stability(*indexes: float) -> pd.DataFrame:
+    rows = [("r", f"v{i}", index, 10, 100, 100) for i, index in enumerate(indexes)]
+    return pd.DataFrame(rows, columns=PSI_COLUMNS)
+
+
+@pytest.mark.parametrize(
+    ("policy", "fitted_at", "reason"),
+    [
+        (RefitPolicy(asked=True), NOW, "refit asked"),
+        (RefitPolicy(), None, "no saved model in use"),
+        (RefitPolicy(max_age_days=30), NOW - pd.Timedelta(days=30.5), "30.5 days old, above 30"),
+        (RefitPolicy(max_age_days=30), NOW - pd.Timedelta(days=29.5), None),
+    ],
+)
+def test_a_refit_is_due_when_asked_without_a_model_or_when_the_model_is_too_old(policy, fitted_at, reason):
+    found = refit_reason(policy, fitted_at, NOW)
+    assert found is None if reason is None else reason in found
+
+
+def test_a_refit_is_due_when_a_population_stability_index_is_above_the_threshold():
+    assert drift_refit_reason(RefitPolicy(max_population_stability=0.2), stability(0.05, 0.2)) is None
+    assert "v1 0.210, above 0.2" in drift_refit_reason(RefitPolicy(), stability(0.05, 0.21))
+    assert drift_refit_reason(RefitPolicy(), stability()) is None
+
+
+@pytest.fixture
+def saved(logistic_loans, tmp_path):
+    features, _ = logistic_loans
+    [(fitted, scores)] = fit_risk_models(features, algorithms=("logistic_regression",), **FAST)
+    fitted.summary["fitted_at"] = NOW - pd.Timedelta(days=1)
+    save_model(fitted, tmp_path)
+    previous = scores.assign(is_selected=True)
+    return features, fitted, previous, tmp_path
+
+
+def test_a_daily_build_scores_only_the_changed_loans_with_the_model_in_use(saved):
+    features, fitted, previous, model_dir = saved
+    changed = pd.Index(features["loan_id"].iloc[:7])
+    rows = scores_for_build(
+        features,
+        fit=lambda _: pytest.fail("refitted"),
+        policy=RefitPolicy(),
+        model_dir=model_dir,
+        now=NOW,
+        changed_ids=changed,
+        previous=previous,
+        previous_run_ids=frozenset({fitted.run_id}),
+    )
+    assert sorted(rows["loan_id"]) == sorted(changed)
+    assert (rows["run_id"] == fitted.run_id).all()
+    assert rows["scoring_decision"].str.startswith(f"{SAVED_MODEL}: saved model 1.0 days old").all()
+
+
+def test_the_model_in_use_rescores_every_loan_when_the_table_holds_other_runs(saved):
+    features, fitted, previous, model_dir = saved
+    rows = scores_for_build(
+        features,
+        fit=lambda _: pytest.fail("refitted"),
+        policy=RefitPolicy(),
+        model_dir=model_dir,
+        now=NOW,
+        changed_ids=pd.Index([]),
+        previous=previous,
+        previous_run_ids=frozenset({fitted.run_id, "another"}),
+    )
+    assert len(rows) == len(features) and (rows["run_id"] == fitted.run_id).all()
+
+
+@pytest.mark.parametrize(
+    ("policy", "incremental", "why"),
+    [
+        (RefitPolicy(asked=True), True, "refit asked"),
+        (RefitPolicy(max_age_days=0.5), True, "days old"),
+        (RefitPolicy(max_population_stability=0.0), True, "population stability"),
+        (RefitPolicy(), False, "no saved model in use"),
+    ],
+)
+def test_a_build_refits_every_loan_when_the_policy_says_so(saved, policy, incremental, why):
+    features, fitted, previous, model_dir = saved
+    runs = frozenset({fitted.run_id})
+    state = {"changed_ids": pd.Index([]), "previous": previous, "previous_run_ids": runs}
+    rows = scores_for_build(
+        features,
+        fit=lambda loans: previous.iloc[: len(loans)].assign(run_id="refitted"),
+        policy=policy,
+        model_dir=model_dir,
+        now=NOW,
+        **(state if incremental else {}),
+    )
+    assert len(rows) == len(features) and (rows["run_id"] == "refitted").all()
+    assert rows["scoring_decision"].str.startswith(f"{FITTED}: ").all()
+    assert rows["scoring_decision"].str.contains(why).all()

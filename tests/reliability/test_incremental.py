@@ -1,0 +1,253 @@
+"""Daily incremental builds: any sequence of them equals a full refresh on the same inputs, table by table; a
+build killed at any moment leaves the next one correct; every day's input rows are accepted or rejected."""
+
+import datetime
+import hashlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import time
+
+import duckdb
+import pandas as pd
+import pytest
+
+from tests.dbt_runner import DBT, REPO, SAMPLE_LEDGER, SAMPLE_LOANS
+from tools.dbt_process import dbt_env
+from tools.synthetic import SNAPSHOT_DATE
+from tools.synthetic.daily import LEDGER_TABLES, read_table, write_next_day, write_table
+
+pytestmark = pytest.mark.slow
+
+FIRST_DAY = SNAPSHOT_DATE + datetime.timedelta(days=1)
+# Tables that log builds rather than follow the inputs: the fits and segmentations of every build, the loans a
+# build rebuilt, the state of the last complete build, and the strategy history, which a full refresh keeps.
+BUILD_LOG_TABLES = {
+    "model_runs",
+    "segmentation_runs",
+    "int_loans_changed",
+    "int_loan_inputs_fingerprinted_built",
+    "int_strategy_history",
+    "strategy_changes",
+}
+# Columns that record when or how a build ran.
+BUILD_LOG_COLUMNS = {"fitted_at", "scored_at", "scoring_decision"}
+# And the validated tables' source_file: the path the row was read from when its loan was last rebuilt (each
+# day's files are in another folder); rejected_rows takes the current path from staging.
+VALIDATED_LOG_COLUMNS = BUILD_LOG_COLUMNS | {"source_file"}
+KILL_MOMENTS = 3
+INPUT_NAMES = {
+    "loan_recovery": "loan_recovery.csv",
+    **{f"ledger_{t}": f"ledger/{t}.csv" for t in LEDGER_TABLES},
+}
+
+
+def table_hashes(database) -> dict[str, str]:
+    """SHA-256 of each table's content but the build logs, in a row order independent of how it was built."""
+    with duckdb.connect(str(database), read_only=True) as connection:
+        tables = connection.execute(
+            "select table_schema, table_name from information_schema.tables where table_type = 'BASE TABLE'"
+        ).fetchall()
+        hashes = {}
+        for schema, table in tables:
+            if table in BUILD_LOG_TABLES:
+                continue
+            columns = connection.execute(f'select * from "{schema}"."{table}" limit 0').df().columns
+            logs = VALIDATED_LOG_COLUMNS if table.endswith("_validated") else BUILD_LOG_COLUMNS
+            kept = ", ".join(f'"{column}"' for column in columns if column not in logs)
+            content = connection.execute(f'select {kept} from "{schema}"."{table}" order by all').df()
+            hashes[f"{schema}.{table}"] = hashlib.sha256(content.to_csv(index=False).encode()).hexdigest()
+    return hashes
+
+
+def build_command(day_dir, workdir, dbt_vars: dict, full_refresh: bool = False) -> list[str]:
+    all_vars = {
+        "loan_recovery_path": str(day_dir / "loan_recovery.csv"),
+        "ledger_path": str(day_dir / "ledger"),
+        "risk_model_dir": str(workdir / "models"),
+        **dbt_vars,
+    }
+    command = [DBT, "build", "--vars", json.dumps(all_vars), "--target-path", str(workdir / "target")]
+    command += ["--log-path", str(workdir / "logs")]
+    return command + (["--full-refresh"] if full_refresh else [])
+
+
+def query(workdir, sql: str) -> pd.DataFrame:
+    with duckdb.connect(str(workdir / "warehouse.duckdb"), read_only=True) as connection:
+        return connection.execute(sql).df()
+
+
+def day_zero(directory):
+    (directory / "ledger").mkdir(parents=True)
+    shutil.copy(SAMPLE_LOANS, directory / "loan_recovery.csv")
+    for table in LEDGER_TABLES:
+        shutil.copy(SAMPLE_LEDGER / f"{table}.csv", directory / "ledger" / f"{table}.csv")
+    return directory
+
+
+def simulate_day(previous, directory, day: datetime.date):
+    """The generator's next day: payments (half of them backdated), new loans, closures."""
+    write_next_day(
+        previous / "loan_recovery.csv", previous / "ledger", day, 7, directory, backdated_share=0.5
+    )
+    return directory
+
+
+def redeliver(previous, directory, edit):
+    """The same day's files again with `edit` of the payments: a re-delivery with corrections."""
+    shutil.copytree(previous, directory)
+    path = directory / "ledger" / "payments.csv"
+    write_table(edit(read_table(path)), path)
+    return directory
+
+
+def correct_a_payment_and_add_an_unreadable_one(payments: pd.DataFrame) -> pd.DataFrame:
+    """A correction of an earlier payment, and a payment whose amount cannot be read (rejected)."""
+    payments.loc[0, "paid_sum"] = f"{float(payments.loc[0, 'paid_sum']) + 100:.2f}"
+    unreadable = {
+        "order_id": payments.loc[5, "order_id"],
+        "paid_at": "2026-06-30 09:00:00",
+        "paid_sum": "12.3O",
+    }
+    return pd.concat([payments, pd.DataFrame([unreadable])], ignore_index=True)
+
+
+def fix_the_unreadable_payment(payments: pd.DataFrame) -> pd.DataFrame:
+    """The unreadable amount, fixed in place."""
+    payments.loc[payments["paid_sum"] == "12.3O", "paid_sum"] = "123.00"
+    return payments
+
+
+def assert_every_input_row_accounted_for(day_dir, workdir) -> None:
+    """Per file: its rows = accepted rows (validated, without a reason) + rows in rejected_rows."""
+    validated = {
+        "loan_recovery": "int_loans_validated",
+        "ledger_orders": "int_ledger_orders_validated",
+        "ledger_plan": "int_ledger_plan_validated",
+        "ledger_payments": "int_ledger_payments_validated",
+    }
+    for source_name, file_name in INPUT_NAMES.items():
+        rows = len(read_table(day_dir / file_name))
+        accepted = query(
+            workdir,
+            f"select count(*) as n from intermediate.{validated[source_name]} where rejection_reason is null",
+        ).n[0]
+        rejected = query(
+            workdir, f"select count(*) as n from rejected_rows where source_name = '{source_name}'"
+        ).n[0]
+        assert rows == accepted + rejected, (
+            f"{day_dir.name}: {file_name} has {rows} rows, {accepted} + {rejected}"
+        )
+
+
+@pytest.fixture(scope="module")
+def days(tmp_path_factory) -> list[tuple]:
+    """(folder, vars) of each day: the sample; the next day; that day re-delivered with a correction and an
+    unreadable payment, then again with the payment fixed; and the day after. The as-of date is the day's."""
+    root = tmp_path_factory.mktemp("days")
+    day0 = day_zero(root / "day0")
+    day1 = simulate_day(day0, root / "day1", FIRST_DAY)
+    day1b = redeliver(day1, root / "day1b", correct_a_payment_and_add_an_unreadable_one)
+    day1c = redeliver(day1b, root / "day1c", fix_the_unreadable_payment)
+    day2 = simulate_day(day1c, root / "day2", FIRST_DAY + datetime.timedelta(days=1))
+    folders = [day0, day1, day1b, day1c, day2]
+    as_of = [SNAPSHOT_DATE, FIRST_DAY, FIRST_DAY, FIRST_DAY, FIRST_DAY + datetime.timedelta(days=1)]
+    return [(folder, {"as_of_date": day.isoformat()}) for folder, day in zip(folders, as_of, strict=True)]
+
+
+@pytest.fixture(scope="module")
+def fitted_warehouse(days, tmp_path_factory):
+    """Day 0 built in full (fitting the risk models), and the risk model run that drives strategy."""
+    workdir = tmp_path_factory.mktemp("day0-build")
+    build(days[0], workdir)
+    (run_id,) = query(workdir, "select distinct run_id from risk_scores").run_id
+    return workdir, run_id
+
+
+def copy_warehouse(source, destination):
+    shutil.copytree(source, destination, ignore=shutil.ignore_patterns("target", "logs"))
+    return destination
+
+
+def build(day, workdir, dbt_vars: dict | None = None, full_refresh: bool = False) -> None:
+    folder, day_vars = day
+    command = build_command(folder, workdir, day_vars | (dbt_vars or {}), full_refresh)
+    result = subprocess.run(
+        command, cwd=REPO, env=dbt_env(workdir / "warehouse.duckdb"), capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-2000:]
+
+
+def strategies(workdir) -> pd.DataFrame:
+    return query(
+        workdir, "select loan_id, risk_band, recommended_action from recovery_strategy order by loan_id"
+    )
+
+
+def test_incremental_days_equal_a_full_refresh_and_account_for_every_row(days, fitted_warehouse, tmp_path):
+    workdir = copy_warehouse(fitted_warehouse[0], tmp_path / "incremental")
+    run_id = fitted_warehouse[1]
+    for day in days[1:]:
+        before = strategies(workdir)
+        build(day, workdir)
+        assert_every_input_row_accounted_for(day[0], workdir)
+        changed = query(
+            workdir, "select count(*) as n from intermediate.int_loans_changed where has_changed_inputs"
+        )
+        assert 0 < changed.n[0] < 100, (
+            f"{day[0].name}: {changed.n[0]} loans with changed inputs, expected a few"
+        )
+        # strategy_changes lists exactly the loans whose band or action moved, and the new loans.
+        moved = before.merge(strategies(workdir), on="loan_id", how="right", suffixes=("_before", ""))
+        moved = moved[
+            (moved.risk_band_before != moved.risk_band)
+            | (moved.recommended_action_before != moved.recommended_action)
+        ]
+        listed = query(workdir, "select loan_id from strategy_changes order by loan_id")
+        assert sorted(listed.loan_id) == sorted(moved.loan_id), day[0].name
+    rejected = query(
+        workdir, "select rejection_reason from rejected_rows where source_name = 'ledger_payments'"
+    )
+    assert not rejected.rejection_reason.str.contains("paid_sum").any(), "the fixed payment is still rejected"
+    decision = query(workdir, f"select last_scoring_decision from model_runs where run_id = '{run_id}'")
+    assert decision.last_scoring_decision[0].startswith("scored with saved model")
+
+    history_rows = len(query(workdir, "select * from strategy_history"))
+    refreshed = copy_warehouse(workdir, tmp_path / "refreshed")
+    build(days[-1], refreshed, {"risk_model_run_id": run_id}, full_refresh=True)
+    assert table_hashes(workdir / "warehouse.duckdb") == table_hashes(refreshed / "warehouse.duckdb")
+    assert len(query(refreshed, "select * from strategy_history")) >= history_rows, (
+        "a full refresh lost history"
+    )
+
+
+def test_a_killed_incremental_build_is_repaired_by_the_next_one(days, fitted_warehouse, tmp_path):
+    workdir = copy_warehouse(fitted_warehouse[0], tmp_path / "incremental")
+    run_id = fitted_warehouse[1]
+    build(days[1], workdir)
+    timed = copy_warehouse(workdir, tmp_path / "timed")
+    started = time.monotonic()
+    build(days[2], timed)
+    incremental_seconds = time.monotonic() - started
+    expected = copy_warehouse(timed, tmp_path / "expected")
+    build(days[2], expected, {"risk_model_run_id": run_id}, full_refresh=True)
+    expected_hashes = table_hashes(expected / "warehouse.duckdb")
+
+    for moment in range(KILL_MOMENTS):
+        command = build_command(days[2][0], workdir, days[2][1])
+        env = dbt_env(workdir / "warehouse.duckdb")
+        killed = subprocess.Popen(
+            command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, start_new_session=True
+        )
+        time.sleep(incremental_seconds * (moment + 0.5) / KILL_MOMENTS)
+        os.killpg(killed.pid, signal.SIGKILL)
+        killed.wait()
+        if moment == 0:
+            # Killed, then the inputs go back to the previous delivery and forward again: still right.
+            build(days[1], workdir)
+        build(days[2], workdir)
+        assert table_hashes(workdir / "warehouse.duckdb") == expected_hashes, (
+            f"after a kill at moment {moment}"
+        )
