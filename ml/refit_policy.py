@@ -89,7 +89,7 @@ def scores_for_build(
     `features` holds every loan; `changed_ids` the loans whose inputs changed (None: a full build), `previous`
     the selected score rows already in the table and `previous_run_ids` every run in it. `fit(features)` fits
     and scores every loan. Rows are returned for the changed loans only when the saved model in use keeps
-    scoring and the table holds no other run; otherwise for every loan.
+    scoring and the table holds no other run (or no loan changed); otherwise for every loan.
     """
     if saved_run_id:
         fitted = load_model(model_dir, saved_run_id)
@@ -140,6 +140,8 @@ def _saved_scores(
     now: pd.Timestamp,
     reason: str,
 ) -> pd.DataFrame:
-    only_changed = changed_ids is not None and previous_run_ids == {fitted.run_id}
+    # The other runs' rows (after a fit that compared algorithms) go once a loan changes: the model in use
+    # then rescores every loan, so that the table holds one run; with no change, nothing is rewritten.
+    only_changed = changed_ids is not None and (previous_run_ids == {fitted.run_id} or len(changed_ids) == 0)
     scored = features[features[ID_COLUMN].isin(changed_ids)] if only_changed else features
     return score_with_model(fitted, scored).assign(scored_at=now, scoring_decision=f"{SAVED_MODEL}: {reason}")

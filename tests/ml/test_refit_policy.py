@@ -80,7 +80,7 @@ def test_the_model_in_use_rescores_every_loan_when_the_table_holds_other_runs(sa
         policy=RefitPolicy(),
         model_dir=model_dir,
         now=NOW,
-        changed_ids=pd.Index([]),
+        changed_ids=pd.Index(features["loan_id"].iloc[:1]),
         previous=previous,
         previous_run_ids=frozenset({fitted.run_id, "another"}),
     )
@@ -111,3 +111,18 @@ def test_a_build_refits_every_loan_when_the_policy_says_so(saved, policy, increm
     assert len(rows) == len(features) and (rows["run_id"] == "refitted").all()
     assert rows["scoring_decision"].str.startswith(f"{FITTED}: ").all()
     assert rows["scoring_decision"].str.contains(why).all()
+
+
+def test_a_build_with_no_changed_loan_rewrites_nothing(saved):
+    features, fitted, previous, model_dir = saved
+    rows = scores_for_build(
+        features,
+        fit=lambda _: pytest.fail("refitted"),
+        policy=RefitPolicy(),
+        model_dir=model_dir,
+        now=NOW,
+        changed_ids=pd.Index([]),
+        previous=previous,
+        previous_run_ids=frozenset({fitted.run_id, "another"}),
+    )
+    assert rows.empty

@@ -17,7 +17,7 @@ from tools.publish import publish
 pytestmark = pytest.mark.slow
 
 # Columns that record when a build ran, the only thing allowed to differ between two builds.
-BUILD_TIME_COLUMNS = {"fitted_at"}
+BUILD_TIME_COLUMNS = {"fitted_at", "last_scored_at", "build_id", "built_at", "previous_built_at"}
 KILL_MOMENTS = 10
 
 

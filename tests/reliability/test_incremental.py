@@ -45,7 +45,11 @@ INPUT_NAMES = {
 
 
 def table_hashes(database) -> dict[str, str]:
-    """SHA-256 of each table's content but the build logs, in a row order independent of how it was built."""
+    """SHA-256 of each table's content but the build logs, in a row order independent of how it was built.
+
+    Doubles are compared to 9 significant digits: an aggregate over an incremental table adds the same values
+    in another order, which moves the last bits of a floating-point sum.
+    """
     with duckdb.connect(str(database), read_only=True) as connection:
         tables = connection.execute(
             "select table_schema, table_name from information_schema.tables where table_type = 'BASE TABLE'"
@@ -54,10 +58,12 @@ def table_hashes(database) -> dict[str, str]:
         for schema, table in tables:
             if table in BUILD_LOG_TABLES:
                 continue
-            columns = connection.execute(f'select * from "{schema}"."{table}" limit 0').df().columns
             logs = VALIDATED_LOG_COLUMNS if table.endswith("_validated") else BUILD_LOG_COLUMNS
+            columns = connection.execute(f'select * from "{schema}"."{table}" limit 0').df().columns
             kept = ", ".join(f'"{column}"' for column in columns if column not in logs)
             content = connection.execute(f'select {kept} from "{schema}"."{table}" order by all').df()
+            for column in content.select_dtypes("float").columns:
+                content[column] = content[column].map(lambda value: f"{value:.9g}")
             hashes[f"{schema}.{table}"] = hashlib.sha256(content.to_csv(index=False).encode()).hexdigest()
     return hashes
 
