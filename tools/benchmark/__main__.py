@@ -101,6 +101,9 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="scratch folder for the data and warehouses, one subfolder per size (never commit it)",
     )
     parser.add_argument("--keep-data", action="store_true", help="keep each size's files after measuring it")
+    parser.add_argument(
+        "--no-references", action="store_true", help="build and daily builds only, no references"
+    )
     parser.add_argument("--results", type=Path, default=REPO / "bench" / "results.md")
     # Internal: the references run in their own processes, so that their time and memory are theirs alone.
     commands = parser.add_subparsers(dest="command")
@@ -129,7 +132,8 @@ def main(argv: list[str] | None = None) -> None:
     results = []
     for loans, with_ledger in sizes:
         directory = args.workdir / f"loans-{loans}"
-        results.append(bench_size(loans, args.seed, directory, with_ledger, with_references=with_ledger))
+        with_references = with_ledger and not args.no_references
+        results.append(bench_size(loans, args.seed, directory, with_ledger, with_references=with_references))
         if not args.keep_data:
             shutil.rmtree(directory)
     command = "python -m tools.benchmark " + shlex.join(sys.argv[1:] if argv is None else argv)
