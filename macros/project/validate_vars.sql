@@ -8,7 +8,12 @@
     {%- endif -%}
     {%- set problems = [] -%}
     {#- The ML vars' accepted values come from the ml package, through its dbt-duckdb plugin (ml/dbt_plugin.py). -#}
-    {%- set choices = {'ledger_format': ['csv', 'parquet']} -%}
+    {%- set policies = ['bands', 'optimised'] -%}
+    {%- set choices = {
+        'ledger_format': ['csv', 'parquet'],
+        'collection_policy': policies,
+        'experiment_challenger_policy': policies,
+    } -%}
     {%- for name, value in run_query('select var_name, accepted_value from ml_var_choices()').rows -%}
         {%- do choices.setdefault(name, []).append(value) -%}
     {%- endfor -%}
