@@ -40,6 +40,15 @@
     {%- if not modules.re.match('^[0-9a-f]*$', var('risk_model_run_id') | string) -%}
         {%- do problems.append("risk_model_run_id must be a run_id from model_runs (hex digits) or empty") -%}
     {%- endif -%}
+    {%- if not modules.re.match('^[A-Za-z0-9_.-]*$', var('experiment_id') | string) -%}
+        {%- do problems.append("experiment_id must be letters, digits, '_', '-' or '.' (empty: no experiment)") -%}
+    {%- endif -%}
+    {%- if var('experiment_id') | string != '' and var('experiment_challenger_policy') == var('collection_policy') -%}
+        {%- do problems.append(
+            "experiment_challenger_policy must differ from collection_policy (the champion), both are '"
+            ~ var('collection_policy') ~ "'"
+        ) -%}
+    {%- endif -%}
     {%- if problems -%}
         {{ exceptions.raise_compiler_error("invalid vars: " ~ problems | join("; ")) }}
     {%- endif -%}
