@@ -3,10 +3,13 @@
 import argparse
 from pathlib import Path
 
+import pandas as pd
+
 import tools.synthetic as synthetic
 from tools.synthetic.files import write, write_ledger
 from tools.synthetic.ledger import generate_portfolio
 from tools.synthetic.loans import generate_loans
+from tools.synthetic.treatment import treated_ledger
 
 
 def _parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -19,6 +22,13 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--truth-out", type=Path, help="directory for the truth file (default: --out)")
     parser.add_argument("--ledger-out", type=Path, help="directory for the ledger: orders, plan and payments")
     parser.add_argument("--format", choices=["csv", "parquet"], default="csv")
+    parser.add_argument(
+        "--treatment-plan",
+        type=Path,
+        help="CSV of loan_id, action: apply these collection actions to the open loans and add the "
+        "following months' payments to the ledger; writes treatment_truth.csv beside the truth "
+        "(tools/synthetic/treatment.py)",
+    )
     return parser.parse_args(argv)
 
 
@@ -28,7 +38,14 @@ def main(argv: list[str] | None = None) -> None:
         loans, truth, ledger = generate_portfolio(args.loans, args.seed)
     else:
         (loans, truth), ledger = generate_loans(args.loans, args.seed), None
+    if args.treatment_plan:
+        if ledger is None:
+            raise SystemExit("--treatment-plan needs --ledger-out: the treatment adds payments to the ledger")
+        ledger, treatment = treated_ledger(truth, ledger, pd.read_csv(args.treatment_plan), args.seed)
     paths = list(write(loans, truth, args.out, args.truth_out, args.format))
+    if args.treatment_plan:
+        paths.append(Path(args.truth_out or args.out) / "treatment_truth.csv")
+        treatment.to_csv(paths[-1], index=False)
     if ledger is not None:
         paths += write_ledger(ledger, args.ledger_out, args.format)
     for path in paths:

@@ -33,15 +33,54 @@ risk_bands as (
     select * from {{ ref('risk_bands') }}
 ),
 
-band_actions as (
+-- The source documents' rule as a team can carry it out: the band's action (seed risk_bands) where the loan is
+-- eligible for it, largest exposure first up to the action's capacity; every other loan gets its best action
+-- without a capacity limit (a reminder, or monitoring).
+band_choices as (
     select
         action_values.loan_id,
-        action_values.action as band_action,
-        action_values.expected_value as band_action_expected_value
+        action_values.action,
+        action_values.expected_value,
+        actions.capacity_per_period,
+        row_number() over (
+            partition by action_values.action
+            order by action_values.exposure_at_default desc, action_values.loan_id asc
+        ) as band_queue_rank
     from action_values
     inner join risk_bands
         on action_values.risk_band = risk_bands.risk_band
         and action_values.action = risk_bands.collection_action
+    inner join actions
+        on action_values.action = actions.action
+    where action_values.is_eligible
+),
+
+unlimited_fallbacks as (
+    select
+        action_values.loan_id,
+        action_values.action,
+        action_values.expected_value
+    from action_values
+    inner join actions
+        on action_values.action = actions.action
+    where action_values.is_eligible
+        and actions.capacity_per_period is null
+    qualify row_number() over (
+        partition by action_values.loan_id
+        order by action_values.value_over_no_action desc, action_values.action_order asc
+    ) = 1
+),
+
+band_actions as (
+    select
+        unlimited_fallbacks.loan_id,
+        coalesce(band_choices.action, unlimited_fallbacks.action) as band_action,
+        coalesce(band_choices.expected_value, unlimited_fallbacks.expected_value) as band_action_expected_value
+    from unlimited_fallbacks
+    left join band_choices
+        on unlimited_fallbacks.loan_id = band_choices.loan_id
+        and (band_choices.capacity_per_period is null
+            or band_choices.band_queue_rank <= band_choices.capacity_per_period)
 ),
 
 candidates as (

@@ -25,7 +25,7 @@ paid_after_start as (
     from assignments
     inner join payments
         on assignments.loan_id = payments.loan_id
-        and cast(payments.paid_at as date) > assignments.experiment_start_date
+        and cast(payments.paid_at as date) >= assignments.experiment_start_date
         and cast(payments.paid_at as date) <= {{ date_var('as_of_date') }}
     group by assignments.experiment_id, assignments.loan_id
 ),
