@@ -1,4 +1,4 @@
--- Champion/challenger scoreboard: per experiment and arm, what the arm's loans paid in the ledger after the
+-- Champion/challenger scoreboard: per experiment and arm, what the arm's loans paid in the ledger on or after the
 -- experiment's start date (to the as-of date), net of the actions' cost, and the challenger's difference in net
 -- value per loan with a 95% confidence interval (normal approximation, unequal variances).
 {%- set min_loans = number_var('experiment_min_loans_per_arm', 2, 1000000000) | int %}
