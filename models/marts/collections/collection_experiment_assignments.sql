@@ -55,7 +55,7 @@ new_assignments as (
         case when with_action.arm_policy = 'optimised' then with_action.action else with_action.band_action end
             as arm_action
     from with_action
-{%- if is_incremental() %}
+{%- if is_incremental() and experiment_id != '' %}
     left join {{ this }} as existing
         on existing.experiment_id = '{{ experiment_id }}'
         and with_action.loan_id = existing.loan_id
