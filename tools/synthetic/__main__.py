@@ -4,9 +4,8 @@ import argparse
 from pathlib import Path
 
 import tools.synthetic as synthetic
+from tools.synthetic import ledger, loans, timing
 from tools.synthetic.files import write, write_ledger
-from tools.synthetic.ledger import generate_portfolio
-from tools.synthetic.loans import generate_loans
 
 
 def _parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -19,18 +18,29 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--truth-out", type=Path, help="directory for the truth file (default: --out)")
     parser.add_argument("--ledger-out", type=Path, help="directory for the ledger: orders, plan and payments")
     parser.add_argument("--format", choices=["csv", "parquet"], default="csv")
+    parser.add_argument(
+        "--timing",
+        choices=["snapshot", "realistic"],
+        default="snapshot",
+        help="snapshot: resolved loans all close on the snapshot date; realistic: tools/synthetic/timing.py",
+    )
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> None:
     args = _parse_args(argv)
+    generate_portfolio, generate_loans = (
+        (timing.generate_portfolio, timing.generate_loans)
+        if args.timing == "realistic"
+        else (ledger.generate_portfolio, loans.generate_loans)
+    )
     if args.ledger_out:
-        loans, truth, ledger = generate_portfolio(args.loans, args.seed)
+        loan_file, truth, loan_ledger = generate_portfolio(args.loans, args.seed)
     else:
-        (loans, truth), ledger = generate_loans(args.loans, args.seed), None
-    paths = list(write(loans, truth, args.out, args.truth_out, args.format))
-    if ledger is not None:
-        paths += write_ledger(ledger, args.ledger_out, args.format)
+        (loan_file, truth), loan_ledger = generate_loans(args.loans, args.seed), None
+    paths = list(write(loan_file, truth, args.out, args.truth_out, args.format))
+    if loan_ledger is not None:
+        paths += write_ledger(loan_ledger, args.ledger_out, args.format)
     for path in paths:
         print(f"wrote {path}")
 
