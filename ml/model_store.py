@@ -37,6 +37,10 @@ class FittedModel:
     score_reference: Binning
     summary: dict = field(default_factory=dict)
     importance: pd.DataFrame | None = None
+    # Per fold, the estimator fitted without it and the calibrator of its out-of-fold scores, and each
+    # training loan's fold (loan_id -> fold): what scored, and so what explains, each out-of-fold loan.
+    fold_models: tuple = ()
+    training_folds: pd.Series | None = None
 
     def predict(self, x: np.ndarray, n_jobs: int = -1) -> np.ndarray:
         """Calibrated probability of a positive label for each row of the feature matrix."""
