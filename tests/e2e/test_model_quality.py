@@ -85,7 +85,7 @@ def test_the_public_dataset_says_plainly_that_its_score_does_not_predict(real_da
     flags = query(
         tmp_path / "warehouse.duckdb",
         """
-        select count(*) as loans, bool_or(is_score_predictive) as any_predictive,
+        select count(*) as loans, bool_or(s.is_score_predictive) as any_predictive,
                any_value(r.cv_roc_auc) as cv_roc_auc, any_value(r.cv_roc_auc_ci_low) as ci_low,
                any_value(r.cv_roc_auc_ci_high) as ci_high
         from recovery_strategy as s
