@@ -123,15 +123,19 @@ def explain_scores(
     x = fitted.feature_matrix(features)
     names = np.array(fitted.feature_names, dtype=object)
     explainer = _explainer_of_each_loan(fitted, features, out_of_fold)
+    models = [fitted, *(replace(fitted, estimator=e, calibrator=c) for e, c in fitted_folds(fitted))]
+    # Every block of every model's loans, in one pool of threads.
+    tasks = []
+    for group, model in enumerate(models):
+        loans = np.flatnonzero(explainer == group)
+        if len(loans):
+            tasks += _block_tasks(model, x, loans)
     ranks = min(REASON_COUNT, len(names))
     columns = np.zeros((len(x), ranks), dtype="int64")
     values, base, other = np.zeros((len(x), ranks)), np.zeros(len(x)), np.zeros(len(x))
-    for group, model in enumerate(
-        [fitted, *(replace(fitted, estimator=e, calibrator=c) for e, c in fitted_folds(fitted))]
-    ):
-        loans = np.flatnonzero(explainer == group)
-        if len(loans):
-            columns[loans], values[loans], base[loans], other[loans] = _explain(model, x[loans], n_jobs)
+    parts = Parallel(n_jobs=n_jobs, prefer="threads")(delayed(task)() for _, task in tasks)
+    for (loans, _), part in zip(tasks, parts, strict=True):
+        columns[loans], values[loans], base[loans], other[loans] = part
     frame = pd.DataFrame({ID_COLUMN: features[ID_COLUMN].array, "run_id": fitted.run_id})
     for rank in range(REASON_COUNT):
         column = columns[:, rank] if rank < ranks else np.zeros(len(x), dtype="int64")
@@ -157,24 +161,29 @@ def _explainer_of_each_loan(fitted, features: pd.DataFrame, out_of_fold: pd.Seri
     return (fold.fillna(-1).to_numpy(dtype="int64") + 1).astype("int64")
 
 
-def _explain(model, x: np.ndarray, n_jobs: int) -> tuple:
-    """Top reason columns and contributions, base score and the rest of the contributions, of these loans."""
+def _block_tasks(model, x: np.ndarray, loans: np.ndarray) -> list:
+    """(loan positions, task) per block of these loans: each task returns their top reason columns and
+    contributions, base score and the rest of the contributions, by this model."""
     estimator = getattr(model, "estimator", None)
     is_forest = isinstance(estimator, RandomForestClassifier)
     block_loans = PATH_BLOCK_LOANS if is_forest else EXPLAIN_BLOCK_LOANS
-    blocks = [x[start : start + block_loans] for start in range(0, len(x), block_loans)]
+    blocks = [loans[start : start + block_loans] for start in range(0, len(loans), block_loans)]
     # Each block keeps only its top reasons, so memory holds loans x REASON_COUNT, not loans x features.
     if is_forest:
         paths = ForestPaths(estimator, x.shape[1])
 
-        def block_reasons(block: np.ndarray) -> tuple:
-            return _summary(*_calibrated_contributions(model, paths.root_rate, paths.contributions(block)))
+        # Each block adds the trees up in order, so the sums never vary with the threads.
+        def task(block: np.ndarray):
+            return lambda: _summary(
+                *_calibrated_contributions(model, paths.root_rate, paths.contributions(x[block]))
+            )
 
-        # Threads over blocks of loans; each block adds the trees up in order, so the sums never vary.
-        parts = Parallel(n_jobs=n_jobs, prefer="threads")(delayed(block_reasons)(block) for block in blocks)
     else:
-        parts = [_summary(*_contributions(model, block, n_jobs)) for block in blocks]
-    return tuple(np.concatenate([part[i] for part in parts]) for i in range(4))
+
+        def task(block: np.ndarray):
+            return lambda: _summary(*_contributions(model, x[block], 1))
+
+    return [(block, task(block)) for block in blocks]
 
 
 def _summary(contributions: np.ndarray, base: np.ndarray) -> tuple:

@@ -11,4 +11,4 @@ def model(dbt, session):
     # Only the selected run's scores are used; reading every algorithm's rows took seconds on 1M loans.
     scores = read_frame(session, dbt.ref("int_loans_scored").filter("is_selected"))
     out_of_fold = scores.loc[scores["is_out_of_fold"].astype(bool), "loan_id"]
-    return explain_scores(selected_model(scores, model_dir), features, out_of_fold)
+    return explain_scores(selected_model(scores, model_dir, with_folds=True), features, out_of_fold)

@@ -441,3 +441,15 @@ def test_loans_outside_the_training_sample_are_scored_by_the_final_model_and_cou
     again = fit_risk_models(features, training_rows=500, n_jobs=1, **FAST)[0][1]
     assert scores.equals(again)
     assert fit_risk_models(features, training_rows=501, **FAST)[0][0].run_id != fitted.run_id
+
+
+def test_fold_models_are_saved_beside_the_model_and_loaded_only_to_explain(logistic_loans, tmp_path):
+    features, _ = logistic_loans
+    [(fitted, _)] = fit_risk_models(features, **FAST)
+
+    save_model(fitted, tmp_path)
+
+    assert load_model(tmp_path, fitted.run_id).fold_models == ()
+    explained = load_model(tmp_path, fitted.run_id, with_folds=True)
+    assert len(explained.fold_models) == 5
+    pd.testing.assert_series_equal(explained.training_folds, fitted.training_folds)
