@@ -48,7 +48,7 @@ test: lint browser
 # Regenerates the committed sample; deterministic, so a clean tree stays clean.
 sample: $(READY)
 	$(BIN)/python -m tools.synthetic --loans 2000 --seed 42 --out data/sample --truth-out tests/fixtures \
-		--ledger-out data/sample/ledger
+		--ledger-out data/sample/ledger --timing realistic
 
 # Every risk model against the generator's true probabilities on 100,000 loans (a few minutes; not a test).
 quality: $(READY)

@@ -152,10 +152,11 @@ def fit_risk_models(
                 ).assign(fold=fold)
             )
         calibrated = np.empty(len(rows))
+        calibrators = []
         for fold in range(params.n_folds):
             held_out = folds == fold
-            calibrator = PlattCalibrator().fit(raw[~held_out], y[~held_out])
-            calibrated[held_out] = calibrator.predict(raw[held_out])
+            calibrators.append(PlattCalibrator().fit(raw[~held_out], y[~held_out]))
+            calibrated[held_out] = calibrators[fold].predict(raw[held_out])
 
         fitted = FittedModel(
             run_id=run_id,
@@ -168,6 +169,8 @@ def fit_risk_models(
             typical_values=typical_values,
             feature_reference=feature_reference,
             score_reference=reference_binning(calibrated),
+            fold_models=tuple(zip(estimators[:-1], calibrators, strict=True)),
+            training_folds=pd.Series(folds, index=training_data["loan_id"].to_numpy()),
         )
         scores = np.empty(len(features))
         scores[rows] = calibrated

@@ -1,4 +1,4 @@
-"""Reason codes: the features that raise each loan's score most, by the saved model (logic in ml.explain)."""
+"""Reason codes: the features that raise each loan's score most, by the model that scored it (ml.explain)."""
 
 from ml.explain import explain_scores
 from ml.frames import LOAN_ORDER, read_frame
@@ -10,4 +10,5 @@ def model(dbt, session):
     features = read_frame(session, dbt.ref("loan_features").order(LOAN_ORDER))
     # Only the selected run's scores are used; reading every algorithm's rows took seconds on 1M loans.
     scores = read_frame(session, dbt.ref("int_loans_scored").filter("is_selected"))
-    return explain_scores(selected_model(scores, model_dir), features)
+    out_of_fold = scores.loc[scores["is_out_of_fold"].astype(bool), "loan_id"]
+    return explain_scores(selected_model(scores, model_dir, with_folds=True), features, out_of_fold)

@@ -6,9 +6,8 @@ from pathlib import Path
 import pandas as pd
 
 import tools.synthetic as synthetic
+from tools.synthetic import ledger, loans, timing
 from tools.synthetic.files import write, write_ledger
-from tools.synthetic.ledger import generate_portfolio
-from tools.synthetic.loans import generate_loans
 from tools.synthetic.treatment import treated_ledger
 
 
@@ -29,25 +28,37 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
         "following months' payments to the ledger; writes treatment_truth.csv beside the truth "
         "(tools/synthetic/treatment.py)",
     )
+    parser.add_argument(
+        "--timing",
+        choices=["snapshot", "realistic"],
+        default="snapshot",
+        help="snapshot: resolved loans all close on the snapshot date; realistic: tools/synthetic/timing.py",
+    )
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> None:
     args = _parse_args(argv)
+    generate_portfolio, generate_loans = (
+        (timing.generate_portfolio, timing.generate_loans)
+        if args.timing == "realistic"
+        else (ledger.generate_portfolio, loans.generate_loans)
+    )
     if args.ledger_out:
-        loans, truth, ledger = generate_portfolio(args.loans, args.seed)
+        loan_file, truth, loan_ledger = generate_portfolio(args.loans, args.seed)
     else:
-        (loans, truth), ledger = generate_loans(args.loans, args.seed), None
+        (loan_file, truth), loan_ledger = generate_loans(args.loans, args.seed), None
     if args.treatment_plan:
-        if ledger is None:
+        if loan_ledger is None:
             raise SystemExit("--treatment-plan needs --ledger-out: the treatment adds payments to the ledger")
-        ledger, treatment = treated_ledger(truth, ledger, pd.read_csv(args.treatment_plan), args.seed)
-    paths = list(write(loans, truth, args.out, args.truth_out, args.format))
+        plan = pd.read_csv(args.treatment_plan)
+        loan_ledger, treatment = treated_ledger(truth, loan_ledger, plan, args.seed)
+    paths = list(write(loan_file, truth, args.out, args.truth_out, args.format))
     if args.treatment_plan:
         paths.append(Path(args.truth_out or args.out) / "treatment_truth.csv")
         treatment.to_csv(paths[-1], index=False)
-    if ledger is not None:
-        paths += write_ledger(ledger, args.ledger_out, args.format)
+    if loan_ledger is not None:
+        paths += write_ledger(loan_ledger, args.ledger_out, args.format)
     for path in paths:
         print(f"wrote {path}")
 

@@ -1,5 +1,5 @@
 -- One row per usable loan: the model inputs, derived burden ratios, encoded categories, repayment behaviour
--- from the ledger (null without a ledger) and the label.
+-- from the ledger at the loan's observation point (null without a ledger) and the label.
 
 with
 
@@ -11,15 +11,17 @@ accepted_loans as (
 repayment as (
     select
         loan_id,
+        observation_date,
         cast(paid_to_date / nullif(planned_to_date, 0) as double) as paid_to_plan_ratio,
         cast((planned_to_date - paid_to_date) / issued_amount as double) as payment_gap_share,
         days_since_last_payment
-    from {{ ref('int_loans_repayment') }}
+    from {{ ref('int_loans_observation') }}
 ),
 {%- else -%}
 repayment as (
     select
         cast(null as {{ dbt.type_string() }}) as loan_id,
+        cast(null as date) as observation_date,
         cast(null as double) as paid_to_plan_ratio,
         cast(null as double) as payment_gap_share,
         cast(null as {{ dbt.type_bigint() }}) as days_since_last_payment
@@ -29,6 +31,7 @@ repayment as (
 loans_with_repayment as (
     select
         accepted_loans.*,
+        repayment.observation_date,
         repayment.paid_to_plan_ratio,
         repayment.payment_gap_share,
         repayment.days_since_last_payment
@@ -71,7 +74,8 @@ final as (
         loan_type = 'Home' as is_home_loan,
         loan_type = 'Auto' as is_auto_loan,
         loan_type = 'Business' as is_business_loan,
-        -- repayment behaviour from the ledger
+        -- repayment behaviour from the ledger, up to the observation date
+        observation_date,
         paid_to_plan_ratio,
         payment_gap_share,
         days_since_last_payment,
