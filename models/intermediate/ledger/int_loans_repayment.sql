@@ -25,8 +25,10 @@ as_of as (
 paid as (
     select
         loan_id,
-        sum(paid_amount) as total_paid,
-        sum(case when cast(paid_at as date) <= {{ as_of }} then paid_amount else 0 end) as paid_to_date,
+        -- decimal(38, 2) on every engine (Spark widens a sum by 10 digits, DuckDB to 38)
+        cast(sum(paid_amount) as decimal(38, 2)) as total_paid,
+        cast(sum(case when cast(paid_at as date) <= {{ as_of }} then paid_amount else 0 end) as decimal(38, 2))
+            as paid_to_date,
         min(case when cast(paid_at as date) <= {{ as_of }} then paid_at end) as first_payment_at,
         max(case when cast(paid_at as date) <= {{ as_of }} then paid_at end) as last_payment_at
     from payments

@@ -17,8 +17,8 @@ whole_ledger as (
         avg(case when payment_gap > 0 then 1.0 else 0.0 end) as share_behind,
         avg(case when payment_gap < 0 then 1.0 else 0.0 end) as share_ahead,
         median(payment_gap) as median_gap,
-        quantile_cont(payment_gap, 0.025) as gap_p2_5,
-        quantile_cont(payment_gap, 0.975) as gap_p97_5
+        percentile_cont(0.025) within group (order by payment_gap) as gap_p2_5,
+        percentile_cont(0.975) within group (order by payment_gap) as gap_p97_5
     from loan_repayment
 ),
 
