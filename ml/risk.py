@@ -84,7 +84,9 @@ def score_loans(
     if algorithm not in ALGORITHMS:
         raise ValueError(f"unknown algorithm {algorithm!r}; expected one of {ALGORITHMS}")
     algorithms = ALGORITHMS if compare else (algorithm,)
-    fits = fit_risk_models(features, target, segments, algorithms, threshold, n_jobs, score_others, **parameters)
+    fits = fit_risk_models(
+        features, target, segments, algorithms, threshold, n_jobs, score_others, **parameters
+    )
     frames = []
     for fitted, scores in fits:
         if model_dir is not None:

@@ -28,7 +28,6 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from ml.dbt_plugin import VAR_CHOICES
 from ml.drift import population_stability
 from ml.explain import REASON_COUNT, explain_scores, feature_importance
 from ml.features import ID_COLUMN
@@ -36,6 +35,7 @@ from ml.model_store import saved_models, selected_model
 from ml.risk import parse_training_rows, score_loans
 from ml.run_metrics import run_summaries
 from ml.segmentation import parse_segment_count, segment_borrowers, segmentation_quality
+from ml.var_choices import VAR_CHOICES
 
 # The database of the job's tables (models/intermediate/spark_ml/_spark_ml__sources.yml reads them).
 ML_SCHEMA = "ml"
@@ -52,12 +52,14 @@ def python_model_configs(manifest_path: str | Path) -> dict[str, dict]:
     return {
         node["name"]: node["config"]
         for node in nodes
-        if node["resource_type"] == "model" and node["package_name"] == PROJECT and node["language"] == "python"
+        if node["resource_type"] == "model"
+        and node["package_name"] == PROJECT
+        and node["language"] == "python"
     }
 
 
 def prepare(spark) -> None:
-    """Writes ML_SCHEMA.var_choices: the values each ML var accepts (ml.dbt_plugin.VAR_CHOICES)."""
+    """Writes ML_SCHEMA.var_choices: the values each ML var accepts (ml.var_choices)."""
     rows = [(name, value) for name, values in VAR_CHOICES.items() for value in values]
     spark.sql(f"create database if not exists {ML_SCHEMA}")
     choices = spark.createDataFrame(rows, "var_name string, accepted_value string")
@@ -105,7 +107,11 @@ def score(spark, configs: dict[str, dict], features_table: str) -> None:
     drift = population_stability(selected, features, scores[scores["is_selected"]])
     _write(spark, drift, "int_features_drift_measured")
     min_auc = float(configs["model_runs"]["min_predictive_auc"])
-    _write(spark, run_summaries(scores[["run_id", "is_selected"]].drop_duplicates(), model_dir, min_auc), "model_runs")
+    _write(
+        spark,
+        run_summaries(scores[["run_id", "is_selected"]].drop_duplicates(), model_dir, min_auc),
+        "model_runs",
+    )
 
 
 def _executor_scorer(features_frame):
@@ -119,7 +125,10 @@ def _executor_scorer(features_frame):
         def predict(batches):
             for batch in batches:
                 yield pd.DataFrame(
-                    {ID_COLUMN: batch[ID_COLUMN], "risk_score": model.value.predict(model.value.feature_matrix(batch), 1)}
+                    {
+                        ID_COLUMN: batch[ID_COLUMN],
+                        "risk_score": model.value.predict(model.value.feature_matrix(batch), 1),
+                    }
                 )
 
         scored = (
@@ -139,7 +148,7 @@ def _executor_scorer(features_frame):
 
 
 def _explained_on_executors(features_frame, fitted):
-    """Every loan's reason codes (ml.explain.explain_scores), found by mapInPandas with the model broadcast."""
+    """Every loan's reason codes (ml.explain.explain_scores), by mapInPandas with the model broadcast."""
     model = features_frame.sparkSession.sparkContext.broadcast(fitted)
     reasons = ", ".join(
         f"reason_{rank} string, reason_{rank}_contribution double" for rank in range(1, REASON_COUNT + 1)
@@ -177,7 +186,11 @@ def _write(spark, frame: pd.DataFrame, name: str) -> None:
 
 
 def _write_frame(spark, frame, name: str) -> None:
-    mode = "append" if name in HISTORY_TABLES and spark.catalog.tableExists(f"{ML_SCHEMA}.{name}") else "overwrite"
+    mode = (
+        "append"
+        if name in HISTORY_TABLES and spark.catalog.tableExists(f"{ML_SCHEMA}.{name}")
+        else "overwrite"
+    )
     frame.write.mode(mode).format("parquet").saveAsTable(f"{ML_SCHEMA}.{name}")
 
 
@@ -186,7 +199,9 @@ def main(argv: list[str] | None = None) -> None:
 
     parser = argparse.ArgumentParser(prog="python -m ml.spark_job", description=__doc__.splitlines()[0])
     parser.add_argument("step", choices=["prepare", "score"])
-    parser.add_argument("--manifest", default="target/manifest.json", help="dbt's manifest of the spark target")
+    parser.add_argument(
+        "--manifest", default="target/manifest.json", help="dbt's manifest of the spark target"
+    )
     parser.add_argument("--features-table", default="main.loan_features", help="the loan_features mart")
     args = parser.parse_args(argv)
     spark = SparkSession.builder.appName("loan-recovery-ml").enableHiveSupport().getOrCreate()

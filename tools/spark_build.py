@@ -1,11 +1,11 @@
-"""Builds the warehouse on a local Apache Spark (make build-spark): dbt's spark target for every model above the ML
-step, the ML job (ml/spark_job.py) in the same Spark session, then dbt for the ML step's stand-ins and everything
-below them, with their tests.
+"""Builds the warehouse on a local Apache Spark (make build-spark): dbt's spark target for every model above
+the ML step, the ML job (ml/spark_job.py) in the same Spark session, then dbt for the ML step's stand-ins
+and everything below them, with their tests.
 
-One Python process holds the Spark session that dbt-spark's `session` method and the ML job share: one JVM start
-(the slow part of a small build), and the in-memory catalog needs no metastore (a local Derby metastore cannot be
-shared by two processes). The tables stay as Parquet under --warehouse-dir; SPARK_CATALOG=hive keeps a Derby
-metastore next to it so that a later Spark session finds them by name.
+One Python process holds the Spark session that dbt-spark's `session` method and the ML job share: one JVM
+start (the slow part of a small build), and the in-memory catalog needs no metastore (a local Derby metastore
+cannot be shared by two processes). The tables stay as Parquet under --warehouse-dir; SPARK_CATALOG=hive keeps
+a Derby metastore next to it so that a later Spark session finds them by name.
 
     python -m tools.spark_build [--vars '{"loan_recovery_path": "..."}'] [--master local[2]]
 """
@@ -59,7 +59,8 @@ def local_session(warehouse_dir: Path, master: str = "local[2]", catalog: str = 
     )
     if catalog == "hive":
         builder = builder.config(
-            "javax.jdo.option.ConnectionURL", f"jdbc:derby:;databaseName={warehouse_dir.resolve()}/metastore_db;create=true"
+            "javax.jdo.option.ConnectionURL",
+            f"jdbc:derby:;databaseName={warehouse_dir.resolve()}/metastore_db;create=true",
         ).enableHiveSupport()
     spark = builder.getOrCreate()
     # dbt-spark asks for the session on every statement, and Spark warns each time that it exists.
@@ -86,7 +87,7 @@ def public_tables(manifest_path: Path) -> dict[str, str]:
 
 
 def export_public_tables(spark, manifest_path: Path, out_dir: Path) -> None:
-    """Every public table as a Parquet folder `<out_dir>/<name>`, for readers without Spark (tests, BI extracts)."""
+    """Every public table as a Parquet folder `<out_dir>/<name>`, for readers without Spark (tests, BI)."""
     for name, table in public_tables(manifest_path).items():
         spark.table(table).coalesce(1).write.mode("overwrite").parquet(str(out_dir / name))
 
@@ -128,7 +129,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--master", default=os.environ.get("SPARK_MASTER", "local[2]"))
     parser.add_argument("--warehouse-dir", type=Path, default=REPO / "spark-warehouse")
     parser.add_argument("--target-path", type=Path, default=REPO / "target" / "spark")
-    parser.add_argument("--catalog", choices=["in-memory", "hive"], default=os.environ.get("SPARK_CATALOG", "in-memory"))
+    parser.add_argument(
+        "--catalog", choices=["in-memory", "hive"], default=os.environ.get("SPARK_CATALOG", "in-memory")
+    )
     parser.add_argument("--export-public", type=Path, help="also write every public table as Parquet here")
     args = parser.parse_args(argv)
     build(args.warehouse_dir, args.target_path, args.vars, args.master, args.catalog, args.export_public)

@@ -63,7 +63,7 @@
 {%- endmacro %}
 
 {#- The query of the ML vars' accepted values (var_name, accepted_value), defined once in the ml package
-    (ml.dbt_plugin.VAR_CHOICES). On DuckDB the package's dbt-duckdb plugin serves them as the table macro
+    (ml.var_choices.VAR_CHOICES). On DuckDB the package's dbt-duckdb plugin serves them as the table macro
     ml_var_choices(); on Spark the ML job's `prepare` step (ml/spark_job.py) writes them to the table
     ml.var_choices before dbt runs. -#}
 {% macro ml_var_choices() -%}

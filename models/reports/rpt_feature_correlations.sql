@@ -14,33 +14,29 @@ loan_features as (
     select * from {{ ref('loan_features') }}
 ),
 
--- One pass over the loans: every pair's correlation as a column of one row, turned into a row a pair below.
-correlated as (
-    select
-    {%- for left in features %}
-        {%- set left_loop = loop %}
-        {%- for right in features %}
-        round(corr(cast({{ left }} as double), cast({{ right }} as double)), 8)
-            as pair_{{ left_loop.index }}_{{ loop.index }}{{ "," if not (left_loop.last and loop.last) }}
-        {%- endfor %}
+{%- set pairs = [] %}
+{%- for left in features %}
+    {%- set left_loop = loop %}
+    {%- for right in features %}
+        {%- do pairs.append({
+            'left_feature': "'" ~ left ~ "'",
+            'left_order': left_loop.index,
+            'right_feature': "'" ~ right ~ "'",
+            'right_order': loop.index,
+            'correlation': 'round(corr(cast(' ~ left ~ ' as double), cast(' ~ right ~ ' as double)), 8)',
+        }) %}
     {%- endfor %}
+{%- endfor %}
+
+-- One pass over the loans: a list of every pair's correlation, unnested to a row a pair below.
+correlated as (
+    select {{ struct_list(pairs) }} as pairs
     from loan_features
 ),
 
 pairs as (
-    {%- for left in features %}
-        {%- set left_loop = loop %}
-        {%- for right in features %}
-    select
-        '{{ left }}' as left_feature,
-        {{ left_loop.index }} as left_order,
-        '{{ right }}' as right_feature,
-        {{ loop.index }} as right_order,
-        pair_{{ left_loop.index }}_{{ loop.index }} as correlation
+    select {{ struct_list_rows('pairs') }}
     from correlated
-    {% if not (left_loop.last and loop.last) %}union all{% endif %}
-        {%- endfor %}
-    {%- endfor %}
 ),
 
 final as (

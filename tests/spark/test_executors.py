@@ -1,6 +1,7 @@
-"""The ML job's executor work on a real (if small) cluster: Spark's local-cluster master starts two executor JVMs of
-their own, as Spark's own tests do, so the fitted model and the scoring code must survive serialization and run
-there, not in the driver. The scores and reason codes must equal what the driver computes itself."""
+"""The ML job's executor work on a real (if small) cluster: Spark's local-cluster master starts two executor
+JVMs of their own, as Spark's own tests do, so the fitted model and the scoring code must survive
+serialization and run there, not in the driver. The scores and reason codes must equal what the driver
+computes itself."""
 
 import numpy as np
 import pandas as pd

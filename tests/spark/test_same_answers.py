@@ -1,10 +1,10 @@
-"""The bundled sample built on DuckDB (make build) and on a local Spark (make build-spark) gives the same public tables.
+"""The bundled sample built on DuckDB (make build) and on a local Spark (make build-spark) gives the same
+public tables.
 
-Same rows (as many, matched on every non-float column), same text, dates, flags and categories exactly, and numbers
-equal within NUMBER_TOLERANCE. The ML step fits the same sample, folds and seeds on both (loans sorted by id before
-any fit), so its scores agree to the last bits: the tolerance only covers a double sum's last digits, which depend
-on the order of parallel aggregation (Spark's partial sums, a forest's threads).
-"""
+Same rows (as many, matched on every non-float column), same text, dates, flags and categories exactly, and
+numbers equal within NUMBER_TOLERANCE. The ML step fits the same sample, folds and seeds on both (loans sorted
+by id before any fit), so its scores agree to the last bits: the tolerance only covers a double sum's last
+digits, which depend on the order of parallel aggregation (Spark's partial sums, a forest's threads)."""
 
 import subprocess
 import sys
@@ -51,7 +51,7 @@ def spark_tables(tmp_path_factory) -> Path:
 
 
 def comparable(frame: pd.DataFrame) -> pd.DataFrame:
-    """One engine's table in a form both share: numbers as float, timestamps without zone, rows in one order."""
+    """One engine's table in a shared form: numbers as float, timestamps without zone, rows in one order."""
     frame = frame.drop(columns=[c for c in frame.columns if c in BUILD_TIME_COLUMNS]).copy()
     for column in frame.columns:
         values = frame[column]
@@ -63,7 +63,9 @@ def comparable(frame: pd.DataFrame) -> pd.DataFrame:
             frame[column] = frame[column].astype("datetime64[us]")
     keys = [c for c in frame.columns if not pd.api.types.is_float_dtype(frame[c])]
     rounded = {c: frame[c].round(6) for c in frame.columns if c not in keys}
-    order = pd.DataFrame({c: frame[c].astype(str) for c in keys} | {c: v.astype(str) for c, v in rounded.items()})
+    order = pd.DataFrame(
+        {c: frame[c].astype(str) for c in keys} | {c: v.astype(str) for c, v in rounded.items()}
+    )
     return frame.iloc[order.sort_values(list(order.columns), kind="stable").index].reset_index(drop=True)
 
 
@@ -71,14 +73,18 @@ def differences(name: str, duckdb_frame: pd.DataFrame, spark_frame: pd.DataFrame
     """What differs between the two engines' versions of one table, as readable lines (none when equal)."""
     found = []
     if list(duckdb_frame.columns) != list(spark_frame.columns):
-        return [f"{name}: columns {list(duckdb_frame.columns)} on DuckDB, {list(spark_frame.columns)} on Spark"]
+        return [
+            f"{name}: columns {list(duckdb_frame.columns)} on DuckDB, {list(spark_frame.columns)} on Spark"
+        ]
     if len(duckdb_frame) != len(spark_frame):
         return [f"{name}: {len(duckdb_frame)} rows on DuckDB, {len(spark_frame)} on Spark"]
     left, right = comparable(duckdb_frame), comparable(spark_frame)
     for column in left.columns:
         a, b = left[column], right[column]
-        if pd.api.types.is_numeric_dtype(a) and pd.api.types.is_numeric_dtype(b) and not (
-            pd.api.types.is_bool_dtype(a) or pd.api.types.is_bool_dtype(b)
+        if (
+            pd.api.types.is_numeric_dtype(a)
+            and pd.api.types.is_numeric_dtype(b)
+            and not (pd.api.types.is_bool_dtype(a) or pd.api.types.is_bool_dtype(b))
         ):
             x, y = a.to_numpy(dtype="float64", na_value=np.nan), b.to_numpy(dtype="float64", na_value=np.nan)
             same = np.isclose(x, y, rtol=NUMBER_TOLERANCE, atol=NUMBER_TOLERANCE, equal_nan=True)
