@@ -45,17 +45,20 @@ HISTORY_TABLES = ("model_runs", "segmentation_runs")
 
 
 def python_model_configs(manifest_path: str | Path) -> dict[str, dict]:
-    """Name -> config of each of the project's Python models, enabled or not, from dbt's manifest."""
+    """Name -> config of each of the project's Python models, from dbt's manifest.
+
+    On the spark target a Python model is disabled and its YAML config (the vars it reads) lands on the enabled
+    model of the same name, its stand-in; elsewhere the Python model is the enabled one.
+    """
     manifest = json.loads(Path(manifest_path).read_text())
-    nodes = list(manifest["nodes"].values())
-    nodes += [node for versions in manifest.get("disabled", {}).values() for node in versions]
-    return {
-        node["name"]: node["config"]
-        for node in nodes
-        if node["resource_type"] == "model"
-        and node["package_name"] == PROJECT
-        and node["language"] == "python"
+    enabled = [node for node in manifest["nodes"].values() if node["resource_type"] == "model"]
+    disabled = [node for versions in manifest.get("disabled", {}).values() for node in versions]
+    names = {
+        node["name"]
+        for node in enabled + disabled
+        if node["package_name"] == PROJECT and node.get("language") == "python"
     }
+    return {node["name"]: node["config"] for node in enabled if node["name"] in names}
 
 
 def prepare(spark) -> None:

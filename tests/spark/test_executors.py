@@ -22,7 +22,7 @@ EXECUTORS = 2
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
     check_java()
-    spark = local_session(tmp_path_factory.mktemp("cluster"), master=f"local-cluster[{EXECUTORS},1,1024]")
+    spark = local_session(tmp_path_factory.mktemp("cluster"), master=f"local-cluster[{EXECUTORS},1,2048]")
     yield spark
     spark.stop()
 

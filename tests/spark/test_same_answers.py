@@ -52,7 +52,7 @@ def spark_tables(tmp_path_factory) -> Path:
 
 def comparable(frame: pd.DataFrame) -> pd.DataFrame:
     """One engine's table in a shared form: numbers as float, timestamps without zone, rows in one order."""
-    frame = frame.drop(columns=[c for c in frame.columns if c in BUILD_TIME_COLUMNS]).copy()
+    frame = frame.drop(columns=[c for c in frame.columns if c in BUILD_TIME_COLUMNS]).reset_index(drop=True)
     for column in frame.columns:
         values = frame[column]
         if isinstance(values.dtype, pd.DatetimeTZDtype):
