@@ -56,6 +56,7 @@ def local_session(warehouse_dir: Path, master: str = "local[2]", catalog: str = 
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
     )
     if catalog == "hive":
         builder = builder.config(
