@@ -1,11 +1,14 @@
-"""The bundled sample built on DuckDB (make build) and on a local Spark (make build-spark) gives the same
-public tables.
+"""The bundled sample, with bad rows put in, built on DuckDB (make build) and on a local Spark (make
+build-spark) gives the same public tables.
 
 Same rows (as many, matched on every non-float column), same text, dates, flags and categories exactly, and
-numbers equal within NUMBER_TOLERANCE. The ML step fits the same sample, folds and seeds on both (loans sorted
-by id before any fit), so its scores agree to the last bits: the tolerance only covers a double sum's last
-digits, which depend on the order of parallel aggregation (Spark's partial sums, a forest's threads)."""
+numbers equal within NUMBER_TOLERANCE. The bad rows (LOAN_CELLS, LEDGER_CELLS) must be rejected with the same
+reasons and the same raw-row JSON. The ML step fits the same sample, folds and seeds on both
+(loans sorted by id before any fit), so its scores agree to the last bits: the tolerance only covers a double
+sum's last digits, which depend on the order of parallel aggregation (Spark's partial sums, a forest's
+threads)."""
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -14,7 +17,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tests.dbt_runner import REPO, query
+from tests.dbt_runner import REPO, SAMPLE_LEDGER, SAMPLE_LOANS, dbt_build, query
 from tools.spark_build import public_tables
 
 # Relative and absolute tolerance of a number: far below any rounding the marts show, far above float noise.
@@ -25,20 +28,71 @@ BUILD_TIME_COLUMNS = {"fitted_at"}
 pytestmark = pytest.mark.slow
 
 
+# Bad input both engines must reject for the same reasons (row, column, value), on top of the bundled sample.
+LOAN_CELLS = [
+    (3, "Monthly_Income", "fifty thousand"),
+    (4, "Monthly_Income", "12,500"),
+    (5, "Loan_Amount", "-25000"),
+    (6, "Monthly_Income", "0"),
+    (7, "Loan_ID", "LN_1"),
+    (8, "Loan_Type", "Boat"),
+    (9, "Monthly_EMI", "null"),
+    (10, "Age", "NA"),
+    (11, "Gender", ""),
+    (12, "Age", "400"),
+    (13, "Interest_Rate", "900"),
+    (14, "Num_Dependents", "3.5"),
+    (15, "Num_Dependents", "2.0"),
+    (16, "Payment_History", " on_time "),
+    (17, "Loan_Tenure", "1e2"),
+    (18, "Collateral_Value", " 1500.755 "),
+    (19, "Legal_Action_Taken", "maybe"),
+    (20, "Borrower_ID", "BRW, with commas"),
+    (21, "Days_Past_Due", "N/A"),
+    (22, "Recovery_Status", "written-off"),
+]
+LEDGER_CELLS = {
+    "payments": [(5, "paid_sum", "-5"), (6, "paid_at", "yesterday"), (7, "order_id", "NO_SUCH_LOAN")],
+    "plan": [(5, "plan_at", "2024-13-01"), (6, "plan_sum_total", "n/a")],
+    "orders": [(2, "closed_at", "2001-01-01 00:00:00"), (3, "issued_sum", "0")],
+}
+
+
+def messy_sample(folder: Path) -> dict[str, str]:
+    """The bundled sample with LOAN_CELLS and LEDGER_CELLS put in, written to `folder`; vars to read it."""
+    loans = pd.read_csv(SAMPLE_LOANS, dtype=str, keep_default_na=False)
+    for row, column, value in LOAN_CELLS:
+        loans.at[row, column] = value
+    (folder / "ledger").mkdir(parents=True)
+    loans.to_csv(folder / "loans.csv", index=False, lineterminator="\n")
+    for table, cells in LEDGER_CELLS.items():
+        frame = pd.read_csv(SAMPLE_LEDGER / f"{table}.csv", dtype=str, keep_default_na=False)
+        for row, column, value in cells:
+            frame.at[row, column] = value
+        frame.to_csv(folder / "ledger" / f"{table}.csv", index=False, lineterminator="\n")
+    for table in {"orders", "plan", "payments"} - set(LEDGER_CELLS):
+        (folder / "ledger" / f"{table}.csv").write_bytes((SAMPLE_LEDGER / f"{table}.csv").read_bytes())
+    return {"loan_recovery_path": str(folder / "loans.csv"), "ledger_path": str(folder / "ledger")}
+
+
 @pytest.fixture(scope="module")
-def spark_tables(tmp_path_factory) -> Path:
-    """The sample built by tools.spark_build, its public tables exported as Parquet folders."""
-    workdir = tmp_path_factory.mktemp("spark")
-    exported = workdir / "public"
+def builds(tmp_path_factory) -> tuple[Path, Path]:
+    """The messy sample built on DuckDB (its warehouse) and on Spark (public tables as Parquet folders)."""
+    workdir = tmp_path_factory.mktemp("engines")
+    dbt_vars = messy_sample(workdir / "input")
+    warehouse = dbt_build(workdir / "duckdb", dbt_vars)
+    exported = workdir / "spark" / "public"
     result = subprocess.run(
         [
             sys.executable,
             "-m",
             "tools.spark_build",
+            "--vars",
+            json.dumps(dbt_vars),
             "--warehouse-dir",
-            str(workdir / "warehouse"),
+            str(workdir / "spark" / "warehouse"),
             "--target-path",
-            str(workdir / "target"),
+            str(workdir / "spark" / "target"),
             "--export-public",
             str(exported),
         ],
@@ -47,7 +101,7 @@ def spark_tables(tmp_path_factory) -> Path:
         text=True,
     )
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
-    return exported
+    return warehouse, exported
 
 
 def comparable(frame: pd.DataFrame) -> pd.DataFrame:
@@ -102,13 +156,16 @@ def differences(name: str, duckdb_frame: pd.DataFrame, spark_frame: pd.DataFrame
     return found
 
 
-def test_every_public_table_is_the_same_on_duckdb_and_spark(sample_warehouse, spark_tables):
-    on_duckdb = public_tables(sample_warehouse.parent / "target" / "manifest.json")
+def test_every_public_table_is_the_same_on_duckdb_and_spark(builds):
+    warehouse, spark_tables = builds
+    on_duckdb = public_tables(warehouse.parent / "target" / "manifest.json")
     names = sorted(path.name for path in spark_tables.iterdir())
     assert names == sorted(on_duckdb), "the engines' public tables differ"
+    rejected = query(warehouse, f"select count(*) as n from {on_duckdb['rejected_rows']}").n.iloc[0]
+    assert rejected >= len(LOAN_CELLS), "the messy sample's bad rows were not rejected"
     found = []
     for name in names:
-        duckdb_frame = query(sample_warehouse, f"select * from {on_duckdb[name]}")
+        duckdb_frame = query(warehouse, f"select * from {on_duckdb[name]}")
         spark_frame = pd.read_parquet(spark_tables / name)[list(duckdb_frame.columns)]
         found += differences(name, duckdb_frame, spark_frame)
     assert not found, "\n".join(found)
