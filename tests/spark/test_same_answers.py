@@ -8,6 +8,7 @@ reasons and the same raw-row JSON. The ML step fits the same sample, folds and s
 sum's last digits, which depend on the order of parallel aggregation (Spark's partial sums, a forest's
 threads)."""
 
+import datetime
 import json
 import subprocess
 import sys
@@ -113,6 +114,8 @@ def comparable(frame: pd.DataFrame) -> pd.DataFrame:
             frame[column] = values.dt.tz_convert(None)
         elif values.dtype == object and values.dropna().map(lambda v: hasattr(v, "as_tuple")).any():
             frame[column] = pd.to_numeric(values)  # Spark's decimals arrive as Decimal objects
+        elif values.dtype == object and values.dropna().map(lambda v: isinstance(v, datetime.date)).any():
+            frame[column] = pd.to_datetime(values)  # and its dates as datetime.date
         if pd.api.types.is_datetime64_any_dtype(frame[column]):
             frame[column] = frame[column].astype("datetime64[us]")
     keys = [c for c in frame.columns if not pd.api.types.is_float_dtype(frame[c])]

@@ -11,8 +11,9 @@ accepted_loans as (
 repayment as (
     select
         loan_id,
-        cast(paid_to_date / nullif(planned_to_date, 0) as double) as paid_to_plan_ratio,
-        cast((planned_to_date - paid_to_date) / issued_amount as double) as payment_gap_share,
+        -- divided as doubles on every engine (Spark would round a quotient of wide decimals to 6 digits)
+        cast(paid_to_date as double) / nullif(planned_to_date, 0) as paid_to_plan_ratio,
+        cast(planned_to_date - paid_to_date as double) / issued_amount as payment_gap_share,
         days_since_last_payment
     from {{ ref('int_loans_repayment') }}
 ),

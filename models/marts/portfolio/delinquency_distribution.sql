@@ -34,7 +34,7 @@ final as (
         loans,
         outstanding_amount,
         cast(loans as double) / nullif(sum(loans) over (partition by scheme), 0) as share_of_loans,
-        cast(outstanding_amount / nullif(sum(outstanding_amount) over (partition by scheme), 0) as double)
+        cast(outstanding_amount as double) / nullif(sum(outstanding_amount) over (partition by scheme), 0)
             as share_of_outstanding
     from loans_per_class
 )
