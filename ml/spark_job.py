@@ -47,8 +47,8 @@ HISTORY_TABLES = ("model_runs", "segmentation_runs")
 def python_model_configs(manifest_path: str | Path) -> dict[str, dict]:
     """Name -> config of each of the project's Python models, from dbt's manifest.
 
-    On the spark target a Python model is disabled and its YAML config (the vars it reads) lands on the enabled
-    model of the same name, its stand-in; elsewhere the Python model is the enabled one.
+    On the spark target a Python model is disabled and its YAML config (the vars it reads) lands on the
+    enabled model of the same name, its stand-in; elsewhere the Python model is the enabled one.
     """
     manifest = json.loads(Path(manifest_path).read_text())
     enabled = [node for node in manifest["nodes"].values() if node["resource_type"] == "model"]
