@@ -18,10 +18,11 @@
 position_paid as (
     select
         payments.loan_id,
-        sum(payments.paid_amount) as total_paid,
-        sum(
+        -- decimal(38, 2) on every engine (Spark widens a sum by 10 digits, DuckDB to 38)
+        cast(sum(payments.paid_amount) as decimal(38, 2)) as total_paid,
+        cast(sum(
             case when cast(payments.paid_at as date) <= positions.position_date then payments.paid_amount else 0 end
-        ) as paid_to_date,
+        ) as decimal(38, 2)) as paid_to_date,
         min(case when cast(payments.paid_at as date) <= positions.position_date then payments.paid_at end)
             as first_payment_at,
         max(case when cast(payments.paid_at as date) <= positions.position_date then payments.paid_at end)

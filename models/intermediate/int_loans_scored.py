@@ -1,7 +1,7 @@
 """Calibrated risk score per loan and algorithm: fitted and saved, or from a saved model."""
 
 from ml.frames import LOAN_ORDER, read_frame
-from ml.risk import score_loans
+from ml.risk import parse_training_rows, score_loans
 
 
 def model(dbt, session):
@@ -27,6 +27,6 @@ def model(dbt, session):
         saved_run_id=saved_run_id,
         threshold=float(high_risk_threshold),
         n_folds=int(cv_folds),
-        training_rows=int(training_rows) if str(training_rows).strip() not in ("", "None") else None,
+        training_rows=parse_training_rows(training_rows),
         random_state=int(random_state),
     )

@@ -12,8 +12,9 @@ repayment as (
     select
         loan_id,
         observation_date,
-        cast(paid_to_date / nullif(planned_to_date, 0) as double) as paid_to_plan_ratio,
-        cast((planned_to_date - paid_to_date) / issued_amount as double) as payment_gap_share,
+        -- divided as doubles on every engine (Spark would round a quotient of wide decimals to 6 digits)
+        cast(paid_to_date as double) / nullif(planned_to_date, 0) as paid_to_plan_ratio,
+        cast(planned_to_date - paid_to_date as double) / issued_amount as payment_gap_share,
         days_since_last_payment
     from {{ ref('int_loans_observation') }}
 ),
@@ -61,11 +62,12 @@ final as (
         num_missed_payments,
         days_past_due,
         -- burden ratios
-        cast(monthly_emi / monthly_income as double) as emi_to_income_ratio,
-        cast(loan_amount / (12 * monthly_income) as double) as loan_to_annual_income_ratio,
-        cast(loan_amount / nullif(collateral_value, 0) as double) as loan_to_value_ratio,
-        cast(collateral_value / loan_amount as double) as collateral_coverage_ratio,
-        cast(outstanding_loan_amount / loan_amount as double) as outstanding_share,
+        -- divided as doubles: the same bits on every engine (Spark would divide the decimals, then round)
+        cast(monthly_emi as double) / monthly_income as emi_to_income_ratio,
+        cast(loan_amount as double) / (12 * monthly_income) as loan_to_annual_income_ratio,
+        cast(loan_amount as double) / nullif(collateral_value, 0) as loan_to_value_ratio,
+        cast(collateral_value as double) / loan_amount as collateral_coverage_ratio,
+        cast(outstanding_loan_amount as double) / loan_amount as outstanding_share,
         -- encoded categories (Salaried, Personal and On-Time are the baselines)
         case payment_history when 'On-Time' then 0 when 'Delayed' then 1 when 'Missed' then 2 end
             as payment_history_rank,
