@@ -104,8 +104,13 @@ def score(spark, configs: dict[str, dict], features_table: str) -> None:
     )
     _write(spark, scores, "int_loans_scored")
 
-    selected = selected_model(scores[scores["is_selected"]], model_dir)
-    _write_frame(spark, _explained_on_executors(features_frame, selected), "int_loans_explained")
+    selected_scores = scores[scores["is_selected"]]
+    selected = selected_model(selected_scores, model_dir)
+    out_of_fold = selected_scores.loc[selected_scores["is_out_of_fold"].astype(bool), ID_COLUMN]
+    explained = _explained_on_executors(
+        features_frame, selected_model(selected_scores, model_dir, with_folds=True), out_of_fold
+    )
+    _write_frame(spark, explained, "int_loans_explained")
     _write(spark, feature_importance(saved_models(scores, model_dir)), "int_features_ranked")
     drift = population_stability(selected, features, scores[scores["is_selected"]])
     _write(spark, drift, "int_features_drift_measured")
@@ -150,18 +155,22 @@ def _executor_scorer(features_frame):
     return score_others
 
 
-def _explained_on_executors(features_frame, fitted):
-    """Every loan's reason codes (ml.explain.explain_scores), by mapInPandas with the model broadcast."""
-    model = features_frame.sparkSession.sparkContext.broadcast(fitted)
+def _explained_on_executors(features_frame, fitted, out_of_fold: pd.Series):
+    """Every loan's reason codes (ml.explain.explain_scores), by mapInPandas with the model broadcast: a loan
+    in `out_of_fold` (loan ids) by its fold's model, as on DuckDB, every other loan by the final model."""
+    context = features_frame.sparkSession.sparkContext
+    model, scored_out_of_fold = context.broadcast(fitted), context.broadcast(out_of_fold.astype(str))
     reasons = ", ".join(
         f"reason_{rank} string, reason_{rank}_contribution double" for rank in range(1, REASON_COUNT + 1)
     )
 
     def explain(batches):
         for batch in batches:
-            yield explain_scores(model.value, batch, n_jobs=1)
+            yield explain_scores(model.value, batch, scored_out_of_fold.value, n_jobs=1)
 
-    return features_frame.mapInPandas(explain, f"{ID_COLUMN} string, run_id string, {reasons}")
+    return features_frame.mapInPandas(
+        explain, f"{ID_COLUMN} string, run_id string, {reasons}, base_score double, other_contribution double"
+    )
 
 
 def _as_doubles(frame):

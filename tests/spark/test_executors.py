@@ -32,16 +32,17 @@ def test_scoring_and_reasons_run_on_two_executors_and_match_the_driver(cluster):
     frame = spark_job._as_doubles(cluster.createDataFrame(features)).repartition(4)
     ((fitted, driver_scores),) = fit_risk_models(features, training_rows=200, n_folds=3, random_state=5)
     others = driver_scores.loc[~driver_scores["is_out_of_fold"], ID_COLUMN]
+    out_of_fold = driver_scores.loc[driver_scores["is_out_of_fold"], ID_COLUMN]
 
     on_executors = spark_job._executor_scorer(frame)(fitted, others.reset_index(drop=True))
-    reasons = spark_job._explained_on_executors(frame, fitted).toPandas()
+    reasons = spark_job._explained_on_executors(frame, fitted, out_of_fold).toPandas()
 
     executors = cluster.sparkContext._jsc.sc().getExecutorIds()
     assert executors.size() == EXECUTORS, "the tasks did not run on a cluster's executors"
     np.testing.assert_allclose(
         on_executors, driver_scores.loc[others.index, "risk_score"].to_numpy(), rtol=1e-12, atol=1e-12
     )
-    expected = explain_scores(fitted, features).sort_values(ID_COLUMN, ignore_index=True)
+    expected = explain_scores(fitted, features, out_of_fold).sort_values(ID_COLUMN, ignore_index=True)
     pd.testing.assert_frame_equal(
         reasons.sort_values(ID_COLUMN, ignore_index=True)[list(expected.columns)], expected, check_dtype=False
     )
