@@ -175,10 +175,11 @@ final as (
         action_values.team,
         action_values.expected_value,
         action_values.value_over_no_action,
-        row_number() over (
+        -- bigint on every engine (Spark's row_number is an int)
+        cast(row_number() over (
             partition by assigned.action
             order by action_values.value_over_no_action desc, assigned.loan_id asc
-        ) as queue_rank,
+        ) as bigint) as queue_rank,
         case
             when best_actions.eligible_actions = 1 then 'not eligible'
             when assigned.action = best_actions.best_action then 'best value'

@@ -22,7 +22,8 @@ loans_in_segments as (
 ),
 
 book as (
-    select avg(case when is_not_fully_recovered then 1.0 else 0.0 end) as not_recovered_rate
+    -- averaged as doubles on every engine (Spark keeps an average of decimals to 6 digits)
+    select avg(cast(case when is_not_fully_recovered then 1 else 0 end as double)) as not_recovered_rate
     from loans_in_segments
     where is_not_fully_recovered is not null
 ),
@@ -32,7 +33,7 @@ segment_outcomes as (
         segment_id,
         segment_name,
         count(is_not_fully_recovered) as segment_resolved_loans,
-        avg(case when is_not_fully_recovered then 1.0 when not is_not_fully_recovered then 0.0 end)
+        avg(cast(case when is_not_fully_recovered then 1 when not is_not_fully_recovered then 0 end as double))
             as segment_not_recovered_rate
     from loans_in_segments
     group by segment_id, segment_name
