@@ -121,32 +121,13 @@ def _draw_behaviour(rng: np.random.Generator, world: pd.DataFrame, stress: np.nd
     )
 
 
-def _draw_outcomes(rng: np.random.Generator, world: pd.DataFrame) -> pd.DataFrame:
-    probability = realistic_probability(
-        world["income"],
-        world["emi"],
-        world["amount"],
-        world["collateral"],
-        world["missed"],
-        world["days_past_due"],
-    )
-    not_recovered = rng.random(len(world)) < probability
-    written_off = rng.random(len(world)) < (
-        snapshot_world.WRITTEN_OFF_BASE + snapshot_world.WRITTEN_OFF_PER_PROBABILITY * probability
-    )
-    return world.assign(
-        probability=probability,
-        not_recovered=not_recovered,
-        status=np.where(not_recovered, np.where(written_off, 2, 1), 0),
-    )
-
-
 def _simulate_block(seed: np.random.SeedSequence) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     world = snapshot_world._draw_loans(rng, snapshot_world._draw_borrowers(rng, snapshot_world.BLOCK_SIZE))
     stress = snapshot_world.draw_stress(rng, world).to_numpy()
     world = _draw_behaviour(rng, _draw_timeline(rng, world, stress), stress)
-    return snapshot_world._draw_collection(rng, _draw_outcomes(rng, world))
+    outcomes = snapshot_world.draw_outcomes(rng, world, realistic_probability)
+    return snapshot_world._draw_collection(rng, outcomes)
 
 
 def simulate(n_loans: int, seed: int) -> tuple[list[pd.DataFrame], list[np.random.SeedSequence]]:

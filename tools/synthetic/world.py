@@ -275,8 +275,10 @@ def _draw_behaviour(rng: np.random.Generator, world: pd.DataFrame) -> pd.DataFra
     )
 
 
-def _draw_outcomes(rng: np.random.Generator, world: pd.DataFrame) -> pd.DataFrame:
-    probability = not_recovered_probability(
+def draw_outcomes(rng: np.random.Generator, world: pd.DataFrame, probability_of) -> pd.DataFrame:
+    """Each loan's outcome drawn from its true probability of not being recovered, `probability_of` the
+    world's columns income, emi, amount, collateral, missed and days_past_due."""
+    probability = probability_of(
         world["income"],
         world["emi"],
         world["amount"],
@@ -290,8 +292,12 @@ def _draw_outcomes(rng: np.random.Generator, world: pd.DataFrame) -> pd.DataFram
         probability=probability,
         not_recovered=not_recovered,
         status=np.where(not_recovered, np.where(written_off, 2, 1), 0),
-        is_open=rng.random(len(world)) < OPEN_SHARE,
     )
+
+
+def _draw_outcomes(rng: np.random.Generator, world: pd.DataFrame) -> pd.DataFrame:
+    outcomes = draw_outcomes(rng, world, not_recovered_probability)
+    return outcomes.assign(is_open=rng.random(len(world)) < OPEN_SHARE)
 
 
 def _draw_collection(rng: np.random.Generator, world: pd.DataFrame) -> pd.DataFrame:
