@@ -6,7 +6,7 @@ export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_PROJECT_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: env build daily report browser check test lint sample quality bench clean
+.PHONY: env spark-env build build-spark daily report browser check test lint sample quality bench clean
 
 env: $(READY)
 
@@ -32,6 +32,20 @@ daily: $(READY)
 	$(BIN)/python -m tools.publish
 	$(BIN)/python -m report
 
+# The Spark extra (dbt-spark, pyspark: requirements-spark.lock) on top of the main environment; pyspark is a 456 MB
+# source package (about 75 s to install).
+SPARK_READY := $(VENV)/.spark-ready
+spark-env: $(SPARK_READY)
+
+$(SPARK_READY): $(READY) requirements-spark.lock
+	$(BIN)/python -m pip install --quiet -r requirements-spark.lock
+	touch $(SPARK_READY)
+
+# The bundled sample on a local Apache Spark (needs Java 17 or 21): dbt's spark target, the ML job between two dbt
+# runs (tools/spark_build.py); tables as Parquet under spark-warehouse/. README "Running on Spark".
+build-spark: $(SPARK_READY)
+	$(BIN)/python -m tools.spark_build
+
 # reports/loan-recovery-report.html from the current warehouse (DUCKDB_PATH, default loan_recovery.duckdb).
 report: $(READY)
 	$(BIN)/python -m report
@@ -53,13 +67,13 @@ check: lint
 	$(BIN)/python -m pytest -m "not slow"
 
 # Everything, as CI runs it (.ci/run).
-test: lint browser
+test: lint browser $(SPARK_READY)
 	$(BIN)/python -m pytest
 
 # Regenerates the committed sample; deterministic, so a clean tree stays clean.
 sample: $(READY)
 	$(BIN)/python -m tools.synthetic --loans 2000 --seed 42 --out data/sample --truth-out tests/fixtures \
-		--ledger-out data/sample/ledger
+		--ledger-out data/sample/ledger --timing realistic
 
 # Every risk model against the generator's true probabilities on 100,000 loans (a few minutes; not a test).
 quality: $(READY)
@@ -75,4 +89,4 @@ bench: build browser
 	$(BIN)/python -m tools.page_speed
 
 clean:
-	rm -rf $(VENV) target logs *.duckdb
+	rm -rf $(VENV) target logs *.duckdb spark-warehouse

@@ -3,21 +3,15 @@
 With several threads, two Python models importing scikit-learn at the same moment can hit a
 circular-import error; importing it here, when dbt opens the connection, avoids the race.
 
-The accepted values of the vars that choose an algorithm or a target are defined once, next to the code
-that dispatches on them (ml.risk, ml.segmentation). validate_vars checks the vars before any model runs,
+The accepted values of the vars that choose an algorithm or a target are defined once (ml.var_choices), next
+to the code that dispatches on them. validate_vars checks the vars before any model runs,
 when a Python model could only fail with a traceback; it reads the values from the table macro
 `ml_var_choices()` that this plugin defines on every cursor.
 """
 
 from dbt.adapters.duckdb.plugins import BasePlugin
 
-from ml import risk, segmentation
-
-VAR_CHOICES = {
-    "risk_target": risk.TARGETS,
-    "risk_algorithm": risk.ALGORITHMS,
-    "segmentation_algorithm": segmentation.ALGORITHMS,
-}
+from ml.var_choices import VAR_CHOICES
 
 
 def choices_macro_sql() -> str:

@@ -1,19 +1,28 @@
 """Why a model scores as it does: permutation importance on held-out loans, and per-loan reason codes.
 
-Reason codes are the features with the largest positive contributions to a loan's calibrated score, i.e.
-those that raise it most compared with a typical loan, in probability points. How a contribution is measured:
+Reason codes are the features with the largest positive contributions to a loan's calibrated score, in
+probability points. Every loan is explained by the model that produced its risk_score: a loan scored out of
+fold by its fold's estimator and calibrator, any other loan by the final model. Its contributions add up
+exactly to its score minus a base (base_score), the score it is compared with:
 
 - Random forest (the default): tree path contributions. Along the loan's path down each tree, every split
   moves the share of positive training loans from the parent node to the child; the moves of the splits on
   a feature, averaged over the trees, are that feature's raw contribution, and the forest's probability is
-  exactly the training loans' rate (the root) plus all contributions. In calibrated points, a feature's
-  contribution is the loan's score minus its score without that feature's raw contribution. It costs one
-  pass of the loans through the forest, where setting each feature to the median costs one per feature.
-- Any other estimator: the loan's score minus its score with that one feature set to the training loans'
-  median (the typical loan); one prediction per loan and feature, cheap for these estimators.
+  exactly the training loans' rate (the root) plus all contributions. The base is the calibrated root rate,
+  and the calibrated score's move from it is shared among the features in proportion to their raw
+  contributions (the calibrator is increasing, so each keeps its sign). It costs one pass of the loans
+  through the forest, where setting each feature to the median costs one per feature.
+- Any other estimator: the base is the score of the typical loan (every feature at the training loans'
+  median); a feature's contribution is the loan's score minus its score with that one feature set to the
+  median, plus an equal share of what those differences leave unexplained (interactions). One prediction
+  per loan and feature, cheap for these estimators.
+
+Only the top REASON_COUNT raising features are listed; other_contribution is the sum of all the others, so
+base_score + the listed contributions + other_contribution = risk_score.
 """
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -98,34 +107,35 @@ def feature_importance(fitted_models: list) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def explain_scores(fitted, features: pd.DataFrame, n_jobs: int = -1) -> pd.DataFrame:
-    """One row per loan: the REASON_COUNT features that raise its score most and by how much.
+def explain_scores(
+    fitted, features: pd.DataFrame, out_of_fold: pd.Series | None = None, n_jobs: int = -1
+) -> pd.DataFrame:
+    """One row per loan: the REASON_COUNT features that raise its score most, by how much, and the rest.
 
-    Columns loan_id, run_id, reason_1, reason_1_contribution, ... ; a reason is missing when fewer features
-    raise the score. Contributions are in probability points of the fitted (final) model's calibrated score,
-    measured as the module docstring says. `n_jobs` only changes speed, never the reasons.
+    Each loan is explained by the model that scored it: a loan in `out_of_fold` (loan ids scored out of fold)
+    by its fold's estimator and calibrator (fitted.fold_models), every other loan by the final model. Columns
+    loan_id, run_id, reason_1, reason_1_contribution, ..., base_score, other_contribution; a reason is
+    missing when fewer features raise the score. Contributions are in probability points of that model's
+    calibrated score and add up, with base_score and other_contribution, to exactly that score (the loan's
+    risk_score), as the module docstring says. `n_jobs` only changes speed, never the reasons.
     """
     features = in_loan_order(features)
     x = fitted.feature_matrix(features)
     names = np.array(fitted.feature_names, dtype=object)
-    estimator = getattr(fitted, "estimator", None)
-    block_loans = PATH_BLOCK_LOANS if isinstance(estimator, RandomForestClassifier) else EXPLAIN_BLOCK_LOANS
-    blocks = [x[start : start + block_loans] for start in range(0, len(x), block_loans)]
-    # Each block keeps only its top reasons, so memory holds loans x REASON_COUNT, not loans x features.
-    if isinstance(estimator, RandomForestClassifier):
-        paths = ForestPaths(estimator, len(names))
-
-        def block_reasons(block: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-            raw = paths.contributions(block)
-            return _top_reasons(_calibrated_contributions(fitted, paths.root_rate, raw))
-
-        # Threads over blocks of loans; each block adds the trees up in order, so the sums never vary.
-        tops = Parallel(n_jobs=n_jobs, prefer="threads")(delayed(block_reasons)(block) for block in blocks)
-    else:
-        tops = [_top_reasons(_contributions(fitted, block, n_jobs)) for block in blocks]
+    explainer = _explainer_of_each_loan(fitted, features, out_of_fold)
+    models = [fitted, *(replace(fitted, estimator=e, calibrator=c) for e, c in fitted_folds(fitted))]
+    # Every block of every model's loans, in one pool of threads.
+    tasks = []
+    for group, model in enumerate(models):
+        loans = np.flatnonzero(explainer == group)
+        if len(loans):
+            tasks += _block_tasks(model, x, loans)
     ranks = min(REASON_COUNT, len(names))
-    columns = np.vstack([top[0] for top in tops]) if tops else np.zeros((0, ranks), dtype="int64")
-    values = np.vstack([top[1] for top in tops]) if tops else np.zeros((0, ranks))
+    columns = np.zeros((len(x), ranks), dtype="int64")
+    values, base, other = np.zeros((len(x), ranks)), np.zeros(len(x)), np.zeros(len(x))
+    parts = Parallel(n_jobs=n_jobs, prefer="threads")(delayed(task)() for _, task in tasks)
+    for (loans, _), part in zip(tasks, parts, strict=True):
+        columns[loans], values[loans], base[loans], other[loans] = part
     frame = pd.DataFrame({ID_COLUMN: features[ID_COLUMN].array, "run_id": fitted.run_id})
     for rank in range(REASON_COUNT):
         column = columns[:, rank] if rank < ranks else np.zeros(len(x), dtype="int64")
@@ -133,7 +143,54 @@ def explain_scores(fitted, features: pd.DataFrame, n_jobs: int = -1) -> pd.DataF
         raises = value > 0
         frame[f"reason_{rank + 1}"] = np.where(raises, names[column], None)
         frame[f"reason_{rank + 1}_contribution"] = np.where(raises, value, np.nan)
-    return frame
+    return frame.assign(base_score=base, other_contribution=other)
+
+
+def fitted_folds(fitted) -> tuple:
+    """The (estimator, calibrator) of each fold; none for a model saved before they were kept."""
+    return getattr(fitted, "fold_models", ())
+
+
+def _explainer_of_each_loan(fitted, features: pd.DataFrame, out_of_fold: pd.Series | None) -> np.ndarray:
+    """0 for the loans the final model scored, 1 + k for those scored out of fold by fold k's model."""
+    folds = getattr(fitted, "training_folds", None)
+    if out_of_fold is None or folds is None or not fitted_folds(fitted):
+        return np.zeros(len(features), dtype="int64")
+    loan_ids = features[ID_COLUMN].astype(str)
+    fold = loan_ids.map(folds).where(loan_ids.isin(set(out_of_fold.astype(str))))
+    return (fold.fillna(-1).to_numpy(dtype="int64") + 1).astype("int64")
+
+
+def _block_tasks(model, x: np.ndarray, loans: np.ndarray) -> list:
+    """(loan positions, task) per block of these loans: each task returns their top reason columns and
+    contributions, base score and the rest of the contributions, by this model."""
+    estimator = getattr(model, "estimator", None)
+    is_forest = isinstance(estimator, RandomForestClassifier)
+    block_loans = PATH_BLOCK_LOANS if is_forest else EXPLAIN_BLOCK_LOANS
+    blocks = [loans[start : start + block_loans] for start in range(0, len(loans), block_loans)]
+    # Each block keeps only its top reasons, so memory holds loans x REASON_COUNT, not loans x features.
+    if is_forest:
+        paths = ForestPaths(estimator, x.shape[1])
+
+        # Each block adds the trees up in order, so the sums never vary with the threads.
+        def task(block: np.ndarray):
+            return lambda: _summary(
+                *_calibrated_contributions(model, paths.root_rate, paths.contributions(x[block]))
+            )
+
+    else:
+
+        def task(block: np.ndarray):
+            return lambda: _summary(*_contributions(model, x[block], 1))
+
+    return [(block, task(block)) for block in blocks]
+
+
+def _summary(contributions: np.ndarray, base: np.ndarray) -> tuple:
+    """Top reasons, their values, the base and the sum of every contribution that is not a listed reason."""
+    columns, values = _top_reasons(contributions)
+    listed = np.where(values > 0, values, 0).sum(axis=1)
+    return columns, values, base, contributions.sum(axis=1) - listed
 
 
 def _top_reasons(contributions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -145,14 +202,20 @@ def _top_reasons(contributions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return order, np.take_along_axis(contributions, order, axis=1)
 
 
-def _contributions(fitted, x: np.ndarray, n_jobs: int) -> np.ndarray:
-    """Score of each loan minus its score with one feature at a time set to the typical value."""
+def _contributions(fitted, x: np.ndarray, n_jobs: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per feature, the loan's score minus its score with that feature alone set to the typical value, plus an
+    equal share of what these do not add up to (the interactions): the contributions add up to the score minus
+    the typical loan's score, the base."""
     n_loans, n_features = x.shape
     copies = np.repeat(x[None, :, :], n_features, axis=0)
     copies[np.arange(n_features), :, np.arange(n_features)] = fitted.typical_values[:, None]
-    scores = fitted.predict(np.vstack([x, copies.reshape(-1, n_features)]), n_jobs)
-    own, typical = scores[:n_loans], scores[n_loans:].reshape(n_features, n_loans)
-    return (own[None, :] - typical).T
+    scores = fitted.predict(
+        np.vstack([x, copies.reshape(-1, n_features), fitted.typical_values[None, :]]), n_jobs
+    )
+    own, typical, base = scores[:n_loans], scores[n_loans:-1].reshape(n_features, n_loans), scores[-1]
+    alone = (own[None, :] - typical).T
+    remainder = own - base - alone.sum(axis=1)
+    return alone + remainder[:, None] / n_features, np.full(n_loans, base)
 
 
 class ForestPaths:
@@ -195,9 +258,13 @@ def _node_contributions(tree, rate: np.ndarray, n_features: int) -> np.ndarray:
     return per_node
 
 
-def _calibrated_contributions(fitted, root_rate: float, raw: np.ndarray) -> np.ndarray:
-    """Calibrated score of each loan minus its calibrated score without one feature's raw contribution."""
+def _calibrated_contributions(fitted, root_rate: float, raw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The calibrated score's move from the base (the calibrated training rate) shared among the features in
+    proportion to their raw path contributions: they add up to the loan's score minus the base."""
     probability = root_rate + raw.sum(axis=1)
     own = fitted.calibrator.predict(probability)
-    without = fitted.calibrator.predict((probability[:, None] - raw).ravel()).reshape(raw.shape)
-    return own[:, None] - without
+    base = fitted.calibrator.predict(np.array([root_rate]))[0]
+    moved = probability - root_rate
+    # The calibrator is increasing, so each share keeps its raw contribution's sign.
+    scale = np.divide(own - base, moved, out=np.zeros(len(raw)), where=np.abs(moved) > 1e-12)
+    return raw * scale[:, None], np.full(len(raw), base)

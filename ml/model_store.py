@@ -6,7 +6,7 @@ monitor the loans it scored.
 
 import os
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import joblib
@@ -37,6 +37,10 @@ class FittedModel:
     score_reference: Binning
     summary: dict = field(default_factory=dict)
     importance: pd.DataFrame | None = None
+    # Per fold, the estimator fitted without it and the calibrator of its out-of-fold scores, and each
+    # training loan's fold (loan_id -> fold): what scored, and so what explains, each out-of-fold loan.
+    fold_models: tuple = ()
+    training_folds: pd.Series | None = None
 
     def predict(self, x: np.ndarray, n_jobs: int = -1) -> np.ndarray:
         """Calibrated probability of a positive label for each row of the feature matrix (may have none)."""
@@ -52,23 +56,44 @@ class FittedModel:
         return numeric_matrix(features, self.feature_names)
 
 
+# The fold models only explain the loans scored out of fold: they are kept beside the model, in
+# `<run_id>.folds.joblib`, so that scoring and monitoring do not load five more estimators.
+FOLDS_SUFFIX = ".folds.joblib"
+
+
 def save_model(fitted: FittedModel, model_dir: str | Path) -> Path:
-    """Write the model to `<model_dir>/<run_id>.joblib` (atomically: a reader never sees half a file)."""
+    """Write the model to `<model_dir>/<run_id>.joblib` and its fold models beside it (atomically: a reader
+    never sees half a file)."""
     directory = Path(model_dir)
     directory.mkdir(parents=True, exist_ok=True)
+    if fitted.fold_models:
+        _dump(
+            directory,
+            (fitted.fold_models, fitted.training_folds),
+            directory / f"{fitted.run_id}{FOLDS_SUFFIX}",
+        )
     path = directory / f"{fitted.run_id}.joblib"
-    with tempfile.NamedTemporaryFile(dir=directory, suffix=".tmp", delete=False) as handle:
-        joblib.dump(fitted, handle)
-    os.replace(handle.name, path)
+    _dump(directory, replace(fitted, fold_models=(), training_folds=None), path)
     return path
 
 
-def load_model(model_dir: str | Path, run_id: str) -> FittedModel:
-    """The model saved with this run id; FileNotFoundError naming the file when there is none."""
+def _dump(directory: Path, value, path: Path) -> None:
+    with tempfile.NamedTemporaryFile(dir=directory, suffix=".tmp", delete=False) as handle:
+        joblib.dump(value, handle)
+    os.replace(handle.name, path)
+
+
+def load_model(model_dir: str | Path, run_id: str, with_folds: bool = False) -> FittedModel:
+    """The model saved with this run id (with its fold models when asked and saved); FileNotFoundError naming
+    the file when there is none."""
     path = Path(model_dir) / f"{run_id}.joblib"
     if not path.exists():
         raise FileNotFoundError(f"no saved risk model {path}; fit one first (var risk_model_run_id empty)")
-    return joblib.load(path)
+    fitted = joblib.load(path)
+    folds = Path(model_dir) / f"{run_id}{FOLDS_SUFFIX}"
+    if with_folds and folds.exists():
+        fitted.fold_models, fitted.training_folds = joblib.load(folds)
+    return fitted
 
 
 def saved_models(scores: pd.DataFrame, model_dir: str | Path) -> list[FittedModel]:
@@ -76,9 +101,9 @@ def saved_models(scores: pd.DataFrame, model_dir: str | Path) -> list[FittedMode
     return [load_model(model_dir, run_id) for run_id in sorted(scores["run_id"].unique())]
 
 
-def selected_model(scores: pd.DataFrame, model_dir: str | Path) -> FittedModel:
+def selected_model(scores: pd.DataFrame, model_dir: str | Path, with_folds: bool = False) -> FittedModel:
     """The saved model whose scores drive strategy (the is_selected rows)."""
     run_ids = scores.loc[scores["is_selected"].astype(bool), "run_id"].unique()
     if len(run_ids) != 1:
         raise ValueError(f"expected the scores of one selected run, got {sorted(run_ids)}")
-    return load_model(model_dir, run_ids[0])
+    return load_model(model_dir, run_ids[0], with_folds)

@@ -27,6 +27,21 @@ from ml.risk import score_with_model
 FITTED = "fitted"
 SAVED_MODEL = "scored with saved model"
 
+# Per run, the last build that scored loans with it: when, how many loans, why, and whether the run drives
+# strategy. DuckDB SQL over the score rows (int_loans_scored) named `scored`: on the table in model_runs,
+# on the ML job's frame on Spark (ml.spark_job).
+LAST_SCORING_SQL = """
+select
+    run_id,
+    bool_or(is_selected) as is_selected,
+    scored_at as last_scored_at,
+    count(*) as n_loans_last_scored,
+    any_value(scoring_decision) as last_scoring_decision
+from scored
+group by run_id, scored_at
+qualify row_number() over (partition by run_id order by scored_at desc) = 1
+"""
+
 
 @dataclass(frozen=True)
 class RefitPolicy:
@@ -35,6 +50,15 @@ class RefitPolicy:
     asked: bool = False
     max_age_days: float = 30.0
     max_population_stability: float = 0.2
+
+    @classmethod
+    def from_config(cls, refit, max_age_days, max_population_stability) -> "RefitPolicy":
+        """The policy from int_loans_scored's config values (vars as dbt renders them: text)."""
+        return cls(
+            asked=str(refit).lower() == "true",
+            max_age_days=float(max_age_days),
+            max_population_stability=float(max_population_stability),
+        )
 
 
 def refit_reason(policy: RefitPolicy, fitted_at: pd.Timestamp | None, now: pd.Timestamp) -> str | None:

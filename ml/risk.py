@@ -67,6 +67,7 @@ def score_loans(
     saved_run_id: str = "",
     threshold: float = 0.5,
     n_jobs: int = -1,
+    score_others=None,
     **parameters,
 ) -> pd.DataFrame:
     """Scores per loan and algorithm (SCORE_COLUMNS); the rows with is_selected drive strategy.
@@ -75,13 +76,17 @@ def score_loans(
     no score is out of fold. Otherwise `algorithm` is fitted (every algorithm when `compare`), each fit is
     saved in `model_dir` when given, and the selected algorithm's scores are flagged is_selected.
     `parameters` are the fields of RiskParameters; `n_jobs` only changes speed, never the scores.
+    `score_others(fitted, loan_ids)`, when given, scores the loans outside the training sample instead of
+    this process (ml.spark_job scores them on Spark's executors); it returns their scores in that order.
     """
     if saved_run_id:
         return score_with_model(load_model(model_dir, saved_run_id), features, n_jobs)
     if algorithm not in ALGORITHMS:
         raise ValueError(f"unknown algorithm {algorithm!r}; expected one of {ALGORITHMS}")
     algorithms = ALGORITHMS if compare else (algorithm,)
-    fits = fit_risk_models(features, target, segments, algorithms, threshold, n_jobs, **parameters)
+    fits = fit_risk_models(
+        features, target, segments, algorithms, threshold, n_jobs, score_others, **parameters
+    )
     frames = []
     for fitted, scores in fits:
         if model_dir is not None:
@@ -97,6 +102,7 @@ def fit_risk_models(
     algorithms: tuple[str, ...] = ("random_forest",),
     threshold: float = 0.5,
     n_jobs: int = -1,
+    score_others=None,
     **parameters,
 ) -> list[tuple[FittedModel, pd.DataFrame]]:
     """Fit each algorithm on the same sample and folds; per algorithm the FittedModel and its loan scores."""
@@ -152,10 +158,11 @@ def fit_risk_models(
                 ).assign(fold=fold)
             )
         calibrated = np.empty(len(rows))
+        calibrators = []
         for fold in range(params.n_folds):
             held_out = folds == fold
-            calibrator = PlattCalibrator().fit(raw[~held_out], y[~held_out])
-            calibrated[held_out] = calibrator.predict(raw[held_out])
+            calibrators.append(PlattCalibrator().fit(raw[~held_out], y[~held_out]))
+            calibrated[held_out] = calibrators[fold].predict(raw[held_out])
 
         fitted = FittedModel(
             run_id=run_id,
@@ -168,12 +175,16 @@ def fit_risk_models(
             typical_values=typical_values,
             feature_reference=feature_reference,
             score_reference=reference_binning(calibrated),
+            fold_models=tuple(zip(estimators[:-1], calibrators, strict=True)),
+            training_folds=pd.Series(folds, index=training_data["loan_id"].to_numpy()),
         )
         scores = np.empty(len(features))
         scores[rows] = calibrated
-        # The other loans in blocks, so that no copy of their whole feature matrix is made.
         others = np.flatnonzero(~training)
-        for start in range(0, len(others), SCORING_BLOCK_ROWS):
+        if score_others is not None:
+            scores[others] = score_others(fitted, features[ID_COLUMN].iloc[others])
+        # The other loans in blocks, so that no copy of their whole feature matrix is made.
+        for start in range(0, len(others) if score_others is None else 0, SCORING_BLOCK_ROWS):
             block = others[start : start + SCORING_BLOCK_ROWS]
             scores[block] = fitted.predict(x[block], n_jobs)
         frame = pd.DataFrame(
@@ -215,6 +226,11 @@ def score_with_model(fitted: FittedModel, features: pd.DataFrame, n_jobs: int = 
             "is_selected": True,
         }
     )
+
+
+def parse_training_rows(value) -> int | None:
+    """The var risk_training_rows as a row count; empty means every labelled loan (None)."""
+    return int(value) if str(value).strip() not in ("", "None") else None
 
 
 def training_sample(y: np.ndarray, n_rows: int | None, random_state: int) -> np.ndarray:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy.stats import norm, rankdata
 from sklearn.metrics import roc_auc_score
 
 from ml.features import LABEL
@@ -14,6 +15,8 @@ from ml.model_store import saved_models
 
 # Equal-count score bins of the expected calibration error and of the score_calibration mart.
 CALIBRATION_BINS = 10
+# Coverage of the interval around the cross-validated AUC that is_score_predictive reads.
+AUC_INTERVAL_LEVEL = 0.95
 
 
 def model_run_summary(
@@ -38,6 +41,7 @@ def model_run_summary(
         "n_evaluation_rows": int(resolved.sum()),
         "threshold": threshold,
         "cv_roc_auc": _roc_auc(actual, scored),
+        **dict(zip(("cv_roc_auc_ci_low", "cv_roc_auc_ci_high"), auc_interval(actual, scored), strict=True)),
         "cv_precision": float(actual[flagged].mean()) if flagged.any() else None,
         "cv_recall": float(flagged[actual == 1].mean()) if (actual == 1).any() else None,
         "cv_brier": float(((scored - actual) ** 2).mean()) if resolved.any() else None,
@@ -62,19 +66,44 @@ def expected_calibration_error(
     return float(sum(gaps) / len(scores))
 
 
-def is_score_predictive(cv_roc_auc: float | None, min_auc: float) -> bool:
-    """Whether a score ranks actual outcomes well enough to act on: cross-validated AUC at least min_auc."""
-    return cv_roc_auc is not None and not np.isnan(cv_roc_auc) and cv_roc_auc >= min_auc
+def auc_interval(actual: np.ndarray, scores: np.ndarray) -> tuple[float | None, float | None]:
+    """AUC_INTERVAL_LEVEL confidence interval of the ROC AUC of `scores` against the 0/1 `actual`, by DeLong's
+    method (the AUC's variance from each loan's placement among the other class; pROC's default), clipped to
+    [0, 1]. One sort of the scores, so it costs no more on 1M loans than the AUC itself; (None, None) when the
+    AUC is undefined."""
+    positive = actual == 1
+    n_positive, n_negative = int(positive.sum()), int((~positive).sum())
+    if n_positive < 2 or n_negative < 2:
+        return None, None
+    ranks = rankdata(scores)
+    # Share of the other class each loan outranks (ties count half).
+    positive_placement = (ranks[positive] - rankdata(scores[positive])) / n_negative
+    negative_placement = 1 - (ranks[~positive] - rankdata(scores[~positive])) / n_positive
+    auc = positive_placement.mean()
+    variance = positive_placement.var(ddof=1) / n_positive + negative_placement.var(ddof=1) / n_negative
+    half_width = norm.ppf(0.5 + AUC_INTERVAL_LEVEL / 2) * np.sqrt(variance)
+    return float(max(auc - half_width, 0.0)), float(min(auc + half_width, 1.0))
+
+
+def is_score_predictive(cv_roc_auc_ci_low: float | None, min_auc: float) -> bool:
+    """Whether a score ranks actual outcomes well enough to act on: the low end of the interval of its
+    cross-validated AUC reaches min_auc, so an AUC that reaches it by luck on a few loans does not count."""
+    return cv_roc_auc_ci_low is not None and not np.isnan(cv_roc_auc_ci_low) and cv_roc_auc_ci_low >= min_auc
 
 
 def run_summaries(scores: pd.DataFrame, model_dir: str | Path, min_auc: float) -> pd.DataFrame:
     """One row per run in `scores`: the saved model's summary and whether its score is predictive."""
-    rows = [
-        fitted.summary | {"is_score_predictive": is_score_predictive(fitted.summary["cv_roc_auc"], min_auc)}
-        for fitted in saved_models(scores, model_dir)
-    ]
+    rows = []
+    for fitted in saved_models(scores, model_dir):
+        # Models saved before the interval was recorded get it as missing: not shown to be predictive.
+        summary = {"cv_roc_auc_ci_low": None, "cv_roc_auc_ci_high": None} | fitted.summary
+        rows.append(
+            summary | {"is_score_predictive": is_score_predictive(summary["cv_roc_auc_ci_low"], min_auc)}
+        )
     metrics = [
         "cv_roc_auc",
+        "cv_roc_auc_ci_low",
+        "cv_roc_auc_ci_high",
         "cv_precision",
         "cv_recall",
         "cv_brier",
@@ -82,6 +111,15 @@ def run_summaries(scores: pd.DataFrame, model_dir: str | Path, min_auc: float) -
         "label_roc_auc",
     ]
     return pd.DataFrame(rows).astype({metric: "Float64" for metric in metrics})
+
+
+def model_runs_rows(last_scoring: pd.DataFrame, model_dir: str | Path, min_auc: float) -> pd.DataFrame:
+    """The rows of the model_runs mart: each run's summary (run_summaries) with the last build that scored
+    loans with it (`last_scoring`: the rows of ml.refit_policy.LAST_SCORING_SQL)."""
+    summaries = run_summaries(last_scoring[["run_id", "is_selected"]], model_dir, min_auc)
+    return summaries.merge(
+        last_scoring.drop(columns="is_selected"), on="run_id", how="left", validate="one_to_one"
+    )
 
 
 def actual_outcome(features: pd.DataFrame) -> np.ndarray:

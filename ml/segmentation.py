@@ -66,7 +66,6 @@ SAMPLE_SIZE = 5_000
 # K-Means fits on at most this many loans and assigns the others to the nearest centroid.
 KMEANS_SAMPLE_SIZE = 100_000
 K_CANDIDATES = range(2, 9)
-DBSCAN_EPS_QUANTILE = 0.9
 
 NAMING_AXES = {
     "income": ["monthly_income"],
@@ -204,8 +203,9 @@ def segmentation_quality(
     """Quality of a segmentation on the standardised profile, and how its number of segments was set.
 
     Silhouette (-1 to 1, higher is better; on a sample, to stay cheap on 1M loans), Davies-Bouldin (0 or
-    more, lower is better) and Calinski-Harabasz (higher is better) over the segments as delivered, DBSCAN's
-    noise segment included. Each is None when undefined (a single segment, or one loan per segment).
+    more, lower is better) and Calinski-Harabasz (higher is better) over the clustered loans: DBSCAN's noise
+    (segment 0) is not a cluster, so it is left out, and noise_share says how many loans that is. Each is None
+    when undefined (a single segment, or one loan per segment).
     k_rule says how k was set: "set" (var segment_count), "silhouette" (choose_segment_count, whose curve is
     recorded as JSON with the elbow) or "density" (DBSCAN). run_id hashes the settings, the profile and the
     segments: the same segmentation of the same loans keeps its id.
@@ -227,21 +227,24 @@ def segmentation_quality(
         "random_state": random_state,
     }
     n_rows, n_segments_found = len(features), len(np.unique(segment_ids))
-    sample = min(sample_size, n_rows)
+    noise = segment_ids == 0 if algorithm == "dbscan" else np.zeros(n_rows, dtype=bool)
+    clustered_profile, clustered_ids = profile[~noise], segment_ids[~noise]
+    n_clustered, n_clusters = len(clustered_ids), len(np.unique(clustered_ids))
+    sample = min(sample_size, n_clustered)
     silhouette = davies_bouldin = calinski_harabasz = None
-    if 2 <= n_segments_found < sample:
+    if 2 <= n_clusters < sample:
         # One BLAS thread: the sample's distances are thin products that extra threads only slow down.
         with threadpool_limits(1, user_api="blas"):
             silhouette = float(
                 silhouette_score(
-                    profile,
-                    segment_ids,
-                    sample_size=sample if sample < n_rows else None,
+                    clustered_profile,
+                    clustered_ids,
+                    sample_size=sample if sample < n_clustered else None,
                     random_state=random_state,
                 )
             )
-        davies_bouldin = float(davies_bouldin_score(profile, segment_ids))
-        calinski_harabasz = float(calinski_harabasz_score(profile, segment_ids))
+        davies_bouldin = float(davies_bouldin_score(clustered_profile, clustered_ids))
+        calinski_harabasz = float(calinski_harabasz_score(clustered_profile, clustered_ids))
     curve = None
     if algorithm == "dbscan":
         k_rule = "density"
@@ -256,7 +259,8 @@ def segmentation_quality(
         "k_rule": k_rule,
         "n_rows": n_rows,
         "n_segments": n_segments_found,
-        "n_noise_rows": int((segment_ids == 0).sum()),
+        "n_noise_rows": int(noise.sum()),
+        "noise_share": float(noise.mean()) if n_rows else None,
         "silhouette_score": silhouette,
         "silhouette_sample_size": sample,
         "davies_bouldin_score": davies_bouldin,
@@ -273,8 +277,8 @@ def _cluster(
 
     K-Means fits on at most KMEANS_SAMPLE_SIZE rows and assigns every row to its nearest centroid.
     Agglomerative (Ward) assigns the loans outside the sample to the nearest centroid of the sample's
-    clusters. DBSCAN uses min_samples = 2 x features and eps = the DBSCAN_EPS_QUANTILE quantile of the
-    sample's distances to their min_samples-th neighbour; a loan outside the sample joins the cluster of its
+    clusters. DBSCAN uses min_samples = 2 x features and eps = the knee of the sample's sorted distances to
+    their min_samples-th neighbour (knee_of_k_distances); a loan outside the sample joins the cluster of its
     nearest core loan if that one is within eps, and is noise otherwise (DBSCAN's own rule).
     """
     if algorithm == "kmeans":
@@ -294,7 +298,7 @@ def _cluster(
     else:
         min_samples = 2 * profile.shape[1]
         neighbour_distances = NearestNeighbors(n_neighbors=min_samples).fit(sample).kneighbors(sample)[0]
-        eps = float(np.quantile(neighbour_distances[:, -1], DBSCAN_EPS_QUANTILE))
+        eps = knee_of_k_distances(neighbour_distances[:, -1])
         dbscan = DBSCAN(eps=eps, min_samples=min_samples).fit(sample)
         fitted = dbscan.labels_
         cores = dbscan.core_sample_indices_
@@ -305,6 +309,18 @@ def _cluster(
             clusters[:] = NOISE
     clusters[rows] = fitted
     return clusters
+
+
+def knee_of_k_distances(distances: np.ndarray) -> float:
+    """DBSCAN's eps: the knee of the k-distance curve, where the sorted distances to the k-th neighbour turn
+    from dense loans (flat) to outliers (steep). With both axes scaled to [0, 1], it is the point farthest
+    below the chord from the first to the last point (the same rule as the elbow of the sum of squares)."""
+    curve = np.sort(np.asarray(distances, dtype="float64"))
+    if len(curve) < 3 or curve[-1] == curve[0]:
+        return float(curve[-1])
+    x = np.linspace(0.0, 1.0, len(curve))
+    y = (curve - curve[0]) / (curve[-1] - curve[0])
+    return float(curve[np.argmax(x - y)])
 
 
 def _sample_rows(n_rows: int, sample_size: int, random_state: int) -> np.ndarray:

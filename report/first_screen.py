@@ -84,18 +84,23 @@ def model_box(row: pd.Series | None) -> str:
     return (
         f'<div class="model-box {"ok" if row.is_score_predictive else "bad"}">'
         f"<b>Risk model</b> ({html.escape(row.algorithm)})<br>"
-        f"Cross-validated AUC <b>{row.cv_roc_auc:.2f}</b> "
-        f"(0.50 = chance; predictive from {row.min_predictive_auc:.2f})<br>"
+        f"Cross-validated AUC <b>{row.cv_roc_auc:.2f}</b>{_interval(row)} "
+        f"(0.50 = chance; predictive when the interval starts at {row.min_predictive_auc:.2f} or above)<br>"
         f"Learnt from <b>{row.n_training_rows:,}</b> resolved loans, tested on {row.n_evaluation_rows:,}<br>"
         f"Predictive: <b>{verdict}</b></div>"
     )
+
+
+def _interval(row: pd.Series) -> str:
+    low, high = row.get("cv_roc_auc_ci_low"), row.get("cv_roc_auc_ci_high")
+    return "" if pd.isna(low) or pd.isna(high) else f", 95% interval {low:.2f}-{high:.2f}"
 
 
 def banner(row: pd.Series | None) -> str:
     """The red banner over every strategy section when the score behind strategy does not predict recovery."""
     if row is not None and row.is_score_predictive:
         return ""
-    auc = "" if row is None else f" (cross-validated AUC {row.cv_roc_auc:.2f})"
+    auc = "" if row is None else f" (cross-validated AUC {row.cv_roc_auc:.2f}{_interval(row)})"
     return (
         '<div class="not-predictive" role="alert">The risk score is not predictive'
         f"{html.escape(auc)}: its bands and strategies are no better than chance. Do not act on them; "

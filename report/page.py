@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import plotly.offline
 
-from report import first_screen
+from report import decisioning, first_screen
 from report.sections import GROUPS, SECTIONS, Section
 from report.warehouse import existing_models, read_model
 
@@ -170,6 +170,31 @@ def render_reconciliation(connection: duckdb.DuckDBPyConnection, models: set[str
     return heading + first_screen.reconciliation(data, book.iloc[0]) + "</section>"
 
 
+def render_decisioning(connection: duckdb.DuckDBPyConnection, models: set[str], banner: str) -> str:
+    """Each team's work queue (a strategy block: it gets the banner) and the experiment scoreboard."""
+    queues = _read(connection, models, decisioning.TEAM_QUEUES)
+    board = _read(connection, models, decisioning.SCOREBOARD)
+    return (
+        '<section id="team-queues"><h2>Work queue per team</h2>'
+        '<p class="question">Which open loans does each team work first, with which action, and why?</p>'
+        + banner
+        + (
+            decisioning.team_queues(queues)
+            if queues is not None
+            else '<p class="missing">Not in this warehouse: rpt_collection_queues (run dbt build).</p>'
+        )
+        + '</section><section id="experiment"><h2>Champion/challenger scoreboard</h2>'
+        '<p class="question">Does the challenger policy recover more, net of cost, than the champion?</p>'
+        + (
+            decisioning.scoreboard(board)
+            if board is not None
+            else '<p class="missing">Not in this '
+            "warehouse: rpt_experiment_scoreboard (built only when there is a ledger).</p>"
+        )
+        + "</section>"
+    )
+
+
 def render_report(warehouse: Path) -> str:
     """The whole report as one HTML document, read from the warehouse opened read-only."""
     with duckdb.connect(str(warehouse), read_only=True) as connection:
@@ -179,12 +204,15 @@ def render_report(warehouse: Path) -> str:
         for group, group_title in GROUPS.items():
             body.append(f'<h2 class="group" id="group-{group}">{html.escape(group_title)}</h2>')
             body += [render_section(s, connection, models, banner) for s in SECTIONS if s.group == group]
+            if group == "collections":
+                body.append(render_decisioning(connection, models, banner))
             if group == "quality":
                 body.append(render_reconciliation(connection, models))
     links = {group: [] for group in GROUPS}
     links["collections"].append('<a href="#work-queue">Work queue</a>')
     for section in SECTIONS:
         links[section.group].append(f'<a href="#{section.key}">{html.escape(section.title)}</a>')
+    links["collections"] += ['<a href="#team-queues">Team queues</a>', '<a href="#experiment">Experiment</a>']
     links["quality"].append('<a href="#reconciliation">Loan file vs ledger</a>')
     nav = "".join(
         f'<span class="group"><b>{html.escape(GROUPS[group])}</b>{" ".join(items)}</span>'

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 import plotly.graph_objects as go
 
-from report.charts import borrowers, ledger, risk
+from report.charts import borrowers, collections, ledger, risk
 
 # Collections first, the portfolio second, how far to trust the numbers third, exploration last.
 GROUPS = {
@@ -45,6 +45,16 @@ SECTIONS = (
         "rpt_strategies",
         "band_order",
         risk.strategies,
+        is_strategy=True,
+    ),
+    Section(
+        "plan-by-team",
+        "Collection plan by team",
+        "collections",
+        "How many open loans does each team get this period, and how many got less than their best action?",
+        "rpt_collection_plan_by_team",
+        "team_order, assignment_reason",
+        collections.plan_by_team,
         is_strategy=True,
     ),
     Section(

@@ -17,6 +17,10 @@ STATUS_COLORS = {
     "Written Off": RED,
 }
 BAND_COLORS = {"Low": GREEN, "Medium": AMBER, "High": RED}
+# Why a loan got its action: its best (green), the next best because capacity ran out (amber), nothing to do
+# (grey). Experiment arms are neither good nor bad: two neutral hues, never green or red.
+REASON_COLORS = {"best value": GREEN, "next best: capacity ran out": AMBER, "not eligible": GREY}
+ARM_COLORS = {"champion": NEUTRAL, "challenger": "#6a1b9a"}
 # Sequential scale for heatmaps of shares: light (few) to dark red (many).
 SHARE_SCALE = [[0, "#fff5f0"], [1, RED]]
 

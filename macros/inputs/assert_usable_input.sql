@@ -4,7 +4,7 @@
 {% macro assert_usable_input(relation, expected_columns, input_label, file_path) %}
     {#- A unit test's given rows stand in for the input as a CTE, which needs no check. -#}
     {%- if execute and not (relation | string).startswith('__dbt__cte__') -%}
-        {%- if run_query("select 1 from glob('" ~ file_path | replace("'", "''") ~ "')").rows | length == 0 -%}
+        {%- if not input_file_exists(file_path) -%}
             {{ exceptions.raise_compiler_error(input_label ~ " does not exist") }}
         {%- endif -%}
         {%- set found = run_query('select * from ' ~ relation ~ ' limit 0').column_names -%}

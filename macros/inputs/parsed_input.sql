@@ -9,7 +9,7 @@
 
     numbered as (
         select
-            row_number() over () as source_row_number,
+            {{ file_row_number() }} as source_row_number,
             *
         from {{ relation }}
     ),

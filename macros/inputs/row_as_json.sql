@@ -1,5 +1,6 @@
 {#- The original values of a row as one JSON text, so a rejected row keeps everything it arrived with.
-    Dispatched so that another adapter can add its own JSON builder next to the DuckDB one. -#}
+    Every column is a key, null ones included (Spark's to_json leaves nulls out unless told not to), so the JSON
+    of a row is the same text on DuckDB and Spark. -#}
 {% macro row_as_json(columns) -%}
     {{ return(adapter.dispatch('row_as_json', 'loan_recovery')(columns)) }}
 {%- endmacro %}
@@ -10,4 +11,12 @@
             {{ adapter.quote(column) }} := cast({{ adapter.quote(column) }} as varchar){{ "," if not loop.last }}
         {%- endfor %}
     )) as varchar)
+{%- endmacro %}
+
+{% macro spark__row_as_json(columns) -%}
+    to_json(named_struct(
+        {%- for column in columns %}
+            '{{ column }}', cast({{ adapter.quote(column) }} as string){{ "," if not loop.last }}
+        {%- endfor %}
+    ), map('ignoreNullFields', 'false'))
 {%- endmacro %}

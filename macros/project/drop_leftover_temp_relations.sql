@@ -2,6 +2,15 @@
     dbt-duckdb's incremental Python models. Run at the start and end of every build, so none lingers next to the
     public tables. -#}
 {% macro drop_leftover_temp_relations() %}
+    {{ return(adapter.dispatch('drop_leftover_temp_relations', 'loan_recovery')()) }}
+{% endmacro %}
+
+{#- dbt-spark's temporary relations are session views, gone with the session: nothing can linger. -#}
+{% macro spark__drop_leftover_temp_relations() %}
+    {{ return('') }}
+{% endmacro %}
+
+{% macro default__drop_leftover_temp_relations() %}
     {%- if execute -%}
         {%- set leftovers = run_query(
             "select table_schema, table_name, table_type from information_schema.tables"

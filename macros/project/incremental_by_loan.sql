@@ -31,6 +31,7 @@
     {{- return(tojson({
         'as_of_date': var('as_of_date'),
         'repayment_tolerance': var('repayment_tolerance'),
+        'performance_window_months': var('performance_window_months'),
         'ledger': ledger_is_present(),
     })) -}}
 {%- endmacro %}
@@ -82,20 +83,22 @@
 {%- endmacro %}
 
 {#- on-run-end: after a build in which int_loans_changed and every incremental-by-loan model succeeded, the
-    current fingerprints become the state the next build compares with. -#}
+    current fingerprints become the state the next build compares with. Where no model is incremental (Spark,
+    whose tables are rebuilt whole), there is no state. -#}
 {% macro record_built_loan_inputs(results) -%}
     {%- if execute -%}
-        {%- set required = [] -%}
+        {%- set incremental = [] -%}
         {%- for node in graph.nodes.values() -%}
-            {%- if node.resource_type == 'model' and (node.name == 'int_loans_changed' or (
-                node.config.materialized == 'incremental' and node.config.unique_key == 'loan_id')) -%}
-                {%- do required.append(node.unique_id) -%}
+            {%- if node.resource_type == 'model' and node.config.materialized == 'incremental'
+                and node.config.unique_key == 'loan_id' -%}
+                {%- do incremental.append(node.unique_id) -%}
             {%- endif -%}
         {%- endfor -%}
+        {%- set required = incremental + ['model.' ~ project_name ~ '.int_loans_changed'] -%}
         {%- set succeeded = results | selectattr('status', 'equalto', 'success')
             | map(attribute='node.unique_id') | list -%}
         {%- set missing = required | reject('in', succeeded) | list -%}
-        {%- if required and not missing -%}
+        {%- if incremental and not missing -%}
             {%- set node = graph.nodes['model.' ~ project_name ~ '.int_loan_inputs_fingerprinted'] -%}
             {%- set current = api.Relation.create(database=node.database, schema=node.schema, identifier=node.alias) -%}
             {%- do run_query('create or replace table ' ~ loan_inputs_built_relation() ~ ' as select * from ' ~ current) -%}

@@ -7,9 +7,14 @@
         {{ return('') }}
     {%- endif -%}
     {%- set problems = [] -%}
-    {#- The ML vars' accepted values come from the ml package, through its dbt-duckdb plugin (ml/dbt_plugin.py). -#}
-    {%- set choices = {'ledger_format': ['csv', 'parquet']} -%}
-    {%- for name, value in run_query('select var_name, accepted_value from ml_var_choices()').rows -%}
+    {#- The ML vars' accepted values come from the ml package (ml_var_choices below). -#}
+    {%- set policies = ['bands', 'optimised'] -%}
+    {%- set choices = {
+        'ledger_format': ['csv', 'parquet'],
+        'collection_policy': policies,
+        'experiment_challenger_policy': policies,
+    } -%}
+    {%- for name, value in run_query(ml_var_choices()).rows -%}
         {%- do choices.setdefault(name, []).append(value) -%}
     {%- endfor -%}
     {%- for name, accepted in choices.items() if var(name) | string not in accepted -%}
@@ -34,6 +39,15 @@
     {%- endfor -%}
     {%- if not modules.re.match('^[0-9a-f]*$', var('risk_model_run_id') | string) -%}
         {%- do problems.append("risk_model_run_id must be a run_id from model_runs (hex digits) or empty") -%}
+    {%- endif -%}
+    {%- if not modules.re.match('^[A-Za-z0-9_.-]*$', var('experiment_id') | string) -%}
+        {%- do problems.append("experiment_id must be letters, digits, '_', '-' or '.' (empty: no experiment)") -%}
+    {%- endif -%}
+    {%- if var('experiment_id') | string != '' and var('experiment_challenger_policy') == var('collection_policy') -%}
+        {%- do problems.append(
+            "experiment_challenger_policy must differ from collection_policy (the champion), both are '"
+            ~ var('collection_policy') ~ "'"
+        ) -%}
     {%- endif -%}
     {%- if problems -%}
         {{ exceptions.raise_compiler_error("invalid vars: " ~ problems | join("; ")) }}
@@ -60,4 +74,20 @@
         {{ exceptions.raise_compiler_error("var '" ~ name ~ "' must be a date as YYYY-MM-DD, got '" ~ value ~ "'") }}
     {%- endif -%}
     {{ return("cast('" ~ value ~ "' as date)") }}
+{%- endmacro %}
+
+{#- The query of the ML vars' accepted values (var_name, accepted_value), defined once in the ml package
+    (ml.var_choices.VAR_CHOICES). On DuckDB the package's dbt-duckdb plugin serves them as the table macro
+    ml_var_choices(); on Spark the ML job's `prepare` step (ml/spark_job.py) writes them to the table
+    ml.var_choices before dbt runs. -#}
+{% macro ml_var_choices() -%}
+    {{ return(adapter.dispatch('ml_var_choices', 'loan_recovery')()) }}
+{%- endmacro %}
+
+{% macro default__ml_var_choices() -%}
+    select var_name, accepted_value from ml_var_choices()
+{%- endmacro %}
+
+{% macro spark__ml_var_choices() -%}
+    select var_name, accepted_value from ml.var_choices
 {%- endmacro %}

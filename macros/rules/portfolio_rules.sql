@@ -27,3 +27,18 @@
             and ({{ band }}.max_ratio is null or {{ ratio }} < {{ band }}.max_ratio)
     end
 {%- endmacro %}
+
+{#- The part of the exposure the collateral recovers: its value less the haircut (var collateral_haircut), at most
+    the exposure itself. -#}
+{% macro secured_recovery_amount(collateral_value, exposure) -%}
+    least({{ collateral_value }} * (1 - {{ number_var('collateral_haircut', 0, 1) }}), {{ exposure }})
+{%- endmacro %}
+
+{#- Loss given default: the share of the exposure not covered by the secured recovery, lost at the loan type's
+    unsecured loss severity; 0 for a loan with nothing outstanding. -#}
+{% macro loss_given_default(exposure, secured_recovery, unsecured_loss_severity) -%}
+    case
+        when {{ exposure }} = 0 then 0
+        else ({{ exposure }} - {{ secured_recovery }}) / {{ exposure }} * {{ unsecured_loss_severity }}
+    end
+{%- endmacro %}

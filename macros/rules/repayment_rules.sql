@@ -2,12 +2,13 @@
       50 points x paid-to-plan ratio (capped at 1; 1 when nothing is due yet)
     + 30 points x (1 - days past due / 90), nothing from 90 days past due on
     + 20 points x (1 - 10 x payment gap / issued amount), nothing once the gap reaches 10% of the loan.
-    Overpayment earns no more than paying exactly to plan. -#}
+    Overpayment earns no more than paying exactly to plan. Computed in double on every engine (Spark would keep
+    decimals). -#}
 {% macro repayment_score(planned, paid, days_past_due, issued_amount) -%}
     round(
-        50 * case when {{ planned }} > 0 then least({{ paid }} / {{ planned }}, 1) else 1 end
-        + 30 * greatest(1 - {{ days_past_due }} / 90.0, 0)
-        + 20 * greatest(1 - 10 * greatest({{ planned }} - {{ paid }}, 0) / {{ issued_amount }}, 0),
+        50 * case when {{ planned }} > 0 then least(cast({{ paid }} as double) / {{ planned }}, 1) else 1 end
+        + 30 * greatest(1 - cast({{ days_past_due }} as double) / 90, 0)
+        + 20 * greatest(1 - 10 * cast(greatest({{ planned }} - {{ paid }}, 0) as double) / {{ issued_amount }}, 0),
         1
     )
 {%- endmacro %}

@@ -24,20 +24,20 @@ by_type as (
     select
         loan_type,
         count(*) as defaulted_loans,
-        avg(case
+        avg(cast(case
             when recovery_status = 'Written Off' then 1.0
             else {{ number_var('partial_recovery_loss_rate', 0, 1) }}
-        end) as loss_severity
+        end as double)) as loss_severity
     from resolved_defaults
     group by loan_type
 ),
 
 portfolio as (
     select
-        avg(case
+        avg(cast(case
             when recovery_status = 'Written Off' then 1.0
             else {{ number_var('partial_recovery_loss_rate', 0, 1) }}
-        end) as loss_severity
+        end as double)) as loss_severity
     from resolved_defaults
 ),
 

@@ -1,4 +1,4 @@
-"""Reason codes: the features that raise each loan's score most, by the saved model (logic in ml.explain)."""
+"""Reason codes: the features that raise each loan's score most, by the model that scored it (ml.explain)."""
 
 from ml.explain import explain_scores
 from ml.frames import LOAN_ORDER, read_frame
@@ -24,5 +24,7 @@ def model(dbt, session):
             """
         )
         features = features.filter(f"loan_id in (select * from ({stale.sql_query()}))")
-    fitted = selected_model(read_frame(session, scores.project("run_id, is_selected").distinct()), model_dir)
-    return explain_scores(fitted, read_frame(session, features.order(LOAN_ORDER)))
+    scores = read_frame(session, scores.project("loan_id, run_id, is_selected, is_out_of_fold"))
+    out_of_fold = scores.loc[scores["is_out_of_fold"].astype(bool), "loan_id"]
+    fitted = selected_model(scores, model_dir, with_folds=True)
+    return explain_scores(fitted, read_frame(session, features.order(LOAN_ORDER)), out_of_fold)

@@ -4,7 +4,7 @@ import pandas as pd
 
 from ml.frames import LOAN_ORDER, read_frame
 from ml.refit_policy import RefitPolicy, scores_for_build
-from ml.risk import score_loans
+from ml.risk import parse_training_rows, score_loans
 
 
 def model(dbt, session):
@@ -17,10 +17,8 @@ def model(dbt, session):
     cv_folds = dbt.config.get("cv_folds")
     training_rows = dbt.config.get("training_rows")
     random_state = dbt.config.get("random_state")
-    policy = RefitPolicy(
-        asked=str(dbt.config.get("refit")).lower() == "true",
-        max_age_days=float(dbt.config.get("max_age_days")),
-        max_population_stability=float(dbt.config.get("max_population_stability")),
+    policy = RefitPolicy.from_config(
+        dbt.config.get("refit"), dbt.config.get("max_age_days"), dbt.config.get("max_population_stability")
     )
     changed = dbt.ref("int_loans_changed")
     features = read_frame(session, dbt.ref("loan_features").order(LOAN_ORDER))
@@ -37,7 +35,7 @@ def model(dbt, session):
             model_dir=model_dir,
             threshold=float(high_risk_threshold),
             n_folds=int(cv_folds),
-            training_rows=int(training_rows) if str(training_rows).strip() not in ("", "None") else None,
+            training_rows=parse_training_rows(training_rows),
             random_state=int(random_state),
         )
 

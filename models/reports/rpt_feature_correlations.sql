@@ -14,28 +14,28 @@ loan_features as (
     select * from {{ ref('loan_features') }}
 ),
 
+{%- set pairs = [] %}
+{%- for left in features %}
+    {%- set left_loop = loop %}
+    {%- for right in features %}
+        {%- do pairs.append({
+            'left_feature': "'" ~ left ~ "'",
+            'left_order': left_loop.index,
+            'right_feature': "'" ~ right ~ "'",
+            'right_order': loop.index,
+            'correlation': 'round(corr(cast(' ~ left ~ ' as double), cast(' ~ right ~ ' as double)), 8)',
+        }) %}
+    {%- endfor %}
+{%- endfor %}
+
 -- One pass over the loans: a list of every pair's correlation, unnested to a row a pair below.
 correlated as (
-    select
-        [
-        {%- for left in features %}
-            {%- set left_loop = loop %}
-            {%- for right in features %}
-            {
-                'left_feature': '{{ left }}',
-                'left_order': {{ left_loop.index }},
-                'right_feature': '{{ right }}',
-                'right_order': {{ loop.index }},
-                'correlation': round(corr({{ left }}::double, {{ right }}::double), 8)
-            }{{ "," if not (left_loop.last and loop.last) }}
-            {%- endfor %}
-        {%- endfor %}
-        ] as pairs
+    select {{ struct_list(pairs) }} as pairs
     from loan_features
 ),
 
 pairs as (
-    select unnest(pairs, recursive := true)
+    select {{ struct_list_rows('pairs') }}
     from correlated
 ),
 

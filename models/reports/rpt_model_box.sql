@@ -24,6 +24,8 @@ final as (
         model_runs.n_evaluation_rows,
         -- quality against the actual outcome
         model_runs.cv_roc_auc,
+        model_runs.cv_roc_auc_ci_low,
+        model_runs.cv_roc_auc_ci_high,
         model_runs.cv_precision,
         model_runs.cv_recall,
         model_runs.expected_calibration_error,

@@ -34,7 +34,9 @@ def generate(tmp_path, loans: int, fmt: str):
     return tmp_path / f"loan_recovery.{fmt}", tmp_path / "ledger"
 
 
-def test_snapshot_missed_payments_and_days_past_due_agree_with_the_ledger(sample_warehouse):
+def test_snapshot_missed_payments_and_days_past_due_agree_with_the_ledger_at_the_observation_point(
+    sample_warehouse,
+):
     disagreements = query(
         sample_warehouse,
         """
@@ -42,7 +44,7 @@ def test_snapshot_missed_payments_and_days_past_due_agree_with_the_ledger(sample
                count(*) filter (where f.num_missed_payments <> r.missed_instalments) as missed_disagree,
                count(*) filter (where f.days_past_due <> r.days_past_due) as days_past_due_disagree
         from loan_features as f
-        inner join loan_repayment as r on f.loan_id = r.loan_id
+        inner join intermediate.int_loans_observation as r on f.loan_id = r.loan_id
         """,
     ).iloc[0]
     print(f"\nsample: {disagreements.loans} loans compared with the ledger")

@@ -88,15 +88,35 @@ def test_reasons_are_the_features_that_raise_the_score_most_with_their_contribut
     score = model.predict(np.array([[1.0, 1.0, 5.0, 0.5]]))[0]
     without_driver = model.predict(np.array([[0.0, 1.0, 5.0, 0.5]]))[0]
     without_helper = model.predict(np.array([[1.0, 0.0, 5.0, 0.5]]))[0]
+    without_lowering = model.predict(np.array([[1.0, 1.0, 5.0, 0.0]]))[0]
+    base = model.predict(np.zeros((1, 4)))[0]
+    # what the one-at-a-time differences leave unexplained is shared equally among the four features
+    share = (
+        score - base - (score - without_driver) - (score - without_helper) - (score - without_lowering)
+    ) / 4
     assert reasons.loc["L2", ["reason_1", "reason_2"]].tolist() == ["driver", "helper"]
-    assert reasons.loc["L2", "reason_1_contribution"] == pytest.approx(score - without_driver)
-    assert reasons.loc["L2", "reason_2_contribution"] == pytest.approx(score - without_helper)
-    # "noise" changes nothing and "lowering" lowers the score: neither is a reason.
-    assert pd.isna(reasons.loc["L2", "reason_3"]) and pd.isna(reasons.loc["L2", "reason_3_contribution"])
-    assert reasons.loc["L1"].drop("run_id").isna().all(), "the typical loan has no reason"
+    assert reasons.loc["L2", "reason_1_contribution"] == pytest.approx(score - without_driver + share)
+    assert reasons.loc["L2", "reason_2_contribution"] == pytest.approx(score - without_helper + share)
+    np.testing.assert_allclose(reasons["base_score"], base)
+    # the listed reasons, the rest and the base add up to the score
+    listed = reasons.filter(like="_contribution").drop(columns="other_contribution").fillna(0).sum(axis=1)
+    assert reasons.loc["L2", "base_score"] + listed["L2"] + reasons.loc["L2", "other_contribution"] == (
+        pytest.approx(score)
+    )
+    assert reasons.loc["L1"].drop(["run_id", "base_score", "other_contribution"]).isna().all(), (
+        "the typical loan has no reason"
+    )
+    assert reasons.loc["L1", "other_contribution"] == pytest.approx(0)
     assert reasons.loc["L3", "reason_1"] == "lowering", "a feature below typical that raises the score counts"
-    assert list(reasons.columns) == ["run_id"] + [
-        f"reason_{rank}{suffix}" for rank in range(1, REASON_COUNT + 1) for suffix in ("", "_contribution")
+    assert list(reasons.columns) == [
+        "run_id",
+        *(
+            f"reason_{rank}{suffix}"
+            for rank in range(1, REASON_COUNT + 1)
+            for suffix in ("", "_contribution")
+        ),
+        "base_score",
+        "other_contribution",
     ]
 
 
@@ -118,11 +138,38 @@ def test_forest_reasons_are_its_path_contributions_and_add_up_to_its_probability
     ]
     assert (raw[:, never_split] == 0).all()
     loan = int(np.argmax(forest))
-    calibrated = fitted.calibrator.predict(np.array([forest[loan]]))[0]
+    calibrated = fitted.calibrator.predict(forest)
+    base = fitted.calibrator.predict(np.array([paths.root_rate]))[0]
     top = int(np.argmax(raw[loan]))
-    without_top = fitted.calibrator.predict(np.array([forest[loan] - raw[loan, top]]))[0]
+    share = raw[loan, top] / (forest[loan] - paths.root_rate)
     assert reasons.loc[loan, "reason_1"] == fitted.feature_names[top]
-    assert reasons.loc[loan, "reason_1_contribution"] == pytest.approx(calibrated - without_top)
+    assert reasons.loc[loan, "reason_1_contribution"] == pytest.approx((calibrated[loan] - base) * share)
+    listed = reasons.filter(like="_contribution").drop(columns="other_contribution").fillna(0).sum(axis=1)
+    np.testing.assert_allclose(
+        reasons["base_score"] + listed + reasons["other_contribution"], calibrated, atol=1e-9
+    )
     assert reasons["reason_1"].notna().mean() > 0.5
     one_thread = explain_scores(fitted, features, n_jobs=1)
     pd.testing.assert_frame_equal(reasons, one_thread)
+
+
+def test_each_out_of_fold_loan_is_explained_by_the_model_that_scored_it(logistic_loans):
+    features, _ = logistic_loans
+    for algorithm in ("random_forest", "logistic_regression"):
+        [(fitted, scores)] = fit_risk_models(features, algorithms=(algorithm,), n_estimators=20)
+        out_of_fold = scores.loc[scores["is_out_of_fold"], "loan_id"]
+
+        reasons = explain_scores(fitted, features, out_of_fold).merge(scores, on=["loan_id", "run_id"])
+
+        listed = reasons.filter(like="_contribution").drop(columns="other_contribution").fillna(0).sum(axis=1)
+        explained = reasons["base_score"] + listed + reasons["other_contribution"]
+        np.testing.assert_allclose(explained, reasons["risk_score"], atol=1e-9, err_msg=algorithm)
+        # the final model would explain another score: what this test exists to catch
+        final_only = explain_scores(fitted, features).merge(scores, on=["loan_id", "run_id"])
+        listed = (
+            final_only.filter(like="_contribution").drop(columns="other_contribution").fillna(0).sum(axis=1)
+        )
+        wrong = (
+            final_only["base_score"] + listed + final_only["other_contribution"] - final_only["risk_score"]
+        )
+        assert np.abs(wrong[final_only["is_out_of_fold"]]).max() > 1e-3

@@ -21,7 +21,7 @@ from ml.risk import (
     score_loans,
     score_with_model,
 )
-from ml.run_metrics import expected_calibration_error, is_score_predictive, run_summaries
+from ml.run_metrics import auc_interval, expected_calibration_error, is_score_predictive, run_summaries
 from ml.segmentation import SEGMENT_NAMES
 
 # Few trees keep the file fast; the forest's quality is measured with the defaults in one test only.
@@ -82,6 +82,61 @@ def test_no_loan_is_scored_by_a_model_that_saw_its_label(logistic_loans, monkeyp
     assert forests[5].fitted_rows == training_rows
     assert scored_rows[5] == set(np.flatnonzero(~is_resolved))
     assert scores["is_out_of_fold"].tolist() == is_resolved.tolist()
+
+
+def test_the_calibrator_of_each_fold_learns_only_from_the_other_folds(logistic_loans, monkeypatch):
+    features, _ = logistic_loans
+    calibrators = []
+
+    class SpyCalibrator(PlattCalibrator):
+        def fit(self, raw, labels):
+            self.fitted_on, self.fitted_labels, self.calibrated = np.array(raw), np.array(labels), []
+            calibrators.append(self)
+            return super().fit(raw, labels)
+
+        def predict(self, raw):
+            if hasattr(self, "calibrated"):
+                self.calibrated.append(np.array(raw))
+            return super().predict(raw)
+
+    monkeypatch.setattr(ml.risk, "PlattCalibrator", SpyCalibrator)
+
+    [(fitted, scores)] = fit_risk_models(features, n_folds=5, **FAST)
+
+    folds = fitted.training_folds
+    labels = features.set_index("loan_id").loc[folds.index, LABEL].astype(float).to_numpy()
+    x = fitted.feature_matrix(features.set_index("loan_id").loc[folds.index].reset_index())
+    # the raw out-of-fold score of every training loan, from the fold model that did not see it
+    raw = np.empty(len(folds))
+    for fold, (estimator, _) in enumerate(fitted.fold_models):
+        raw[folds.to_numpy() == fold] = estimator.predict_proba(x[folds.to_numpy() == fold])[:, 1]
+    assert len(calibrators) == 6, "one per fold, then the final model's"
+    for fold, calibrator in enumerate(calibrators[:5]):
+        held_out = folds.to_numpy() == fold
+        np.testing.assert_array_equal(calibrator.fitted_on, raw[~held_out])
+        np.testing.assert_array_equal(calibrator.fitted_labels, labels[~held_out])
+        np.testing.assert_array_equal(calibrator.calibrated[0], raw[held_out])
+    np.testing.assert_array_equal(calibrators[5].fitted_on, raw)
+
+
+def test_the_auc_interval_covers_the_auc_and_narrows_with_more_loans():
+    rng = np.random.default_rng(0)
+    widths = []
+    for n in (400, 40_000):
+        score = rng.random(n)
+        actual = (rng.random(n) < 0.2 + 0.4 * score).astype(int)
+        low, high = auc_interval(actual, score)
+        auc = roc_auc_score(actual, score)
+        assert low < auc < high
+        widths.append(high - low)
+        # a bootstrap of the same loans agrees with DeLong's interval
+        boot = [
+            roc_auc_score(actual[rows], score[rows])
+            for rows in (rng.integers(0, n, n) for _ in range(300 if n == 400 else 30))
+        ]
+        assert high - low == pytest.approx(2 * 1.96 * np.std(boot), rel=0.3)
+    assert widths[1] < widths[0] / 5
+    assert auc_interval(np.array([1, 0, 0]), np.array([0.2, 0.1, 0.3])) == (None, None)
 
 
 def test_a_feature_only_a_fitted_model_could_exploit_does_not_lift_the_scores(logistic_loans):
@@ -298,10 +353,11 @@ def test_expected_calibration_error_bins_like_sql_ntile():
 
 
 @pytest.mark.parametrize(
-    ("auc", "predictive"), [(0.55, True), (0.5499, False), (0.9, True), (None, False), (float("nan"), False)]
+    ("ci_low", "predictive"),
+    [(0.55, True), (0.5499, False), (0.9, True), (None, False), (float("nan"), False)],
 )
-def test_a_score_is_predictive_from_the_minimum_auc_up(auc, predictive):
-    assert is_score_predictive(auc, 0.55) is predictive
+def test_a_score_is_predictive_when_the_low_end_of_its_auc_interval_reaches_the_minimum(ci_low, predictive):
+    assert is_score_predictive(ci_low, 0.55) is predictive
 
 
 def test_a_saved_model_scores_new_loans_as_it_scored_the_open_ones(logistic_loans, tmp_path):
@@ -385,3 +441,15 @@ def test_loans_outside_the_training_sample_are_scored_by_the_final_model_and_cou
     again = fit_risk_models(features, training_rows=500, n_jobs=1, **FAST)[0][1]
     assert scores.equals(again)
     assert fit_risk_models(features, training_rows=501, **FAST)[0][0].run_id != fitted.run_id
+
+
+def test_fold_models_are_saved_beside_the_model_and_loaded_only_to_explain(logistic_loans, tmp_path):
+    features, _ = logistic_loans
+    [(fitted, _)] = fit_risk_models(features, **FAST)
+
+    save_model(fitted, tmp_path)
+
+    assert load_model(tmp_path, fitted.run_id).fold_models == ()
+    explained = load_model(tmp_path, fitted.run_id, with_folds=True)
+    assert len(explained.fold_models) == 5
+    pd.testing.assert_series_equal(explained.training_folds, fitted.training_folds)

@@ -7,14 +7,17 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.cluster import KMeans
+from sklearn.metrics import davies_bouldin_score, silhouette_score
 from sklearn.preprocessing import StandardScaler
 
 import ml.segmentation
 from ml.features import LABEL, SEGMENTATION_FEATURES
+from ml.frames import in_loan_order
 from ml.segmentation import (
     NOISE_SEGMENT_NAME,
     SEGMENT_NAMES,
     choose_segment_count,
+    knee_of_k_distances,
     name_clusters,
     parse_segment_count,
     segment_borrowers,
@@ -242,6 +245,24 @@ def test_dbscan_puts_outliers_in_their_own_segment():
     clustered = by_loan.loc[loans["loan_id"]]
     assert clustered["segment_name"].tolist() == [names[i] for i in built]
     assert (quality["k_rule"], quality["n_noise_rows"], quality["n_segments"]) == ("density", 3, 5)
+    assert quality["noise_share"] == pytest.approx(3 / (len(loans) + 3))
+    # the quality scores are those of the four clusters alone: noise is not a cluster
+    every_loan = in_loan_order(pd.concat([loans, outliers]))
+    ids = every_loan["loan_id"].map(by_loan["segment_id"]).to_numpy()
+    profile = standardised_profile(every_loan)
+    assert quality["silhouette_score"] == pytest.approx(silhouette_score(profile[ids > 0], ids[ids > 0]))
+    assert quality["davies_bouldin_score"] == pytest.approx(
+        davies_bouldin_score(profile[ids > 0], ids[ids > 0])
+    )
+
+
+def test_dbscan_eps_is_the_knee_of_the_k_distance_curve():
+    # 90 dense loans a tenth apart, then 10 outliers ever farther out: the knee is the last dense distance.
+    distances = np.concatenate([np.full(90, 0.1) + np.linspace(0, 0.01, 90), np.linspace(1.0, 5.0, 10)])
+    rng = np.random.default_rng(0)
+
+    assert knee_of_k_distances(rng.permutation(distances)) == pytest.approx(0.11)
+    assert knee_of_k_distances(np.array([0.3, 0.3, 0.3])) == pytest.approx(0.3)
 
 
 def test_an_unknown_algorithm_is_refused():

@@ -14,6 +14,18 @@ CASES = [
     ({"risk_algorithm": "xgboost"}, "risk_bands", "risk_algorithm must be one of random_forest"),
     ({"ledger_format": "xlsx"}, "risk_bands", "ledger_format must be one of csv, parquet"),
     ({"risk_model_run_id": "../../etc"}, "risk_bands", "risk_model_run_id must be a run_id"),
+    ({"collection_policy": "smart"}, "risk_bands", "collection_policy must be one of bands, optimised"),
+    ({"experiment_id": "x'; drop table y"}, "risk_bands", "experiment_id must be letters, digits"),
+    (
+        {"experiment_id": "e1", "experiment_challenger_policy": "bands"},
+        "risk_bands",
+        "experiment_challenger_policy must differ from collection_policy",
+    ),
+    (
+        {"experiment_challenger_share": "1.5"},
+        "collection_experiment_assignments",
+        "'experiment_challenger_share' must be a number",
+    ),
     ({"high_risk_threshold": "1; drop table x"}, "risk_scores", "'high_risk_threshold' must be a number"),
     ({"as_of_date": "2026-06-30' or 1=1"}, "loan_repayment", "'as_of_date' must be a date as YYYY-MM-DD"),
 ]

@@ -13,7 +13,7 @@ import duckdb
 import plotly.offline
 import pytest
 
-from report import first_screen
+from report import decisioning, first_screen
 from report.page import render_report, write_report
 from report.sections import SECTIONS
 from report.style import BAND_COLORS, STATUS_COLORS
@@ -182,7 +182,7 @@ def test_the_public_dataset_build_shows_the_not_predictive_banner_over_every_str
     text = render_report(warehouse)
 
     banner = 'class="not-predictive"'
-    strategy_sections = ["work-queue", *(section.key for section in SECTIONS if section.is_strategy)]
+    strategy_sections = ["work-queue", "team-queues", *(s.key for s in SECTIONS if s.is_strategy)]
     for key in strategy_sections:
         found = re.search(rf'<section id="{key}">(.*?)</section>', text, re.S).group(1)
         assert banner in found, key
@@ -225,7 +225,9 @@ def test_dbt_docs_lists_every_public_model_with_its_description_and_lineage(samp
         if node["resource_type"] == "model":
             assert node["depends_on"]["nodes"], f"{name} has no lineage"
     # Every number of the report comes from a documented report model on the marts: report <- rpt_ <- marts.
-    assert report_models == {section.model for section in SECTIONS} | set(first_screen.MODELS)
+    assert report_models == {section.model for section in SECTIONS} | set(first_screen.MODELS) | set(
+        decisioning.MODELS
+    )
     for name in report_models:
         node = nodes[name]
         assert node["description"].strip(), f"{name} has no description"

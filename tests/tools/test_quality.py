@@ -5,7 +5,10 @@ import pandas as pd
 import pytest
 from sklearn.metrics import roc_auc_score
 
-from tools.quality import quality_table
+from tools.quality import measure, quality_table
+
+# Large enough for the bar to mean something, small enough for CI: a few minutes for both timings.
+CI_LOANS = 20_000
 
 
 def test_models_are_ranked_by_auc_and_judged_against_the_oracle():
@@ -42,3 +45,31 @@ def test_models_are_ranked_by_auc_and_judged_against_the_oracle():
     assert table["auc_gap_to_oracle"].iloc[0] == pytest.approx(0.005)
     assert table["cv_roc_auc"].iloc[3] == pytest.approx(oracle_auc)
     assert table["expected_calibration_error"].iloc[3] < 0.05
+
+
+def test_a_model_above_the_oracle_misses_the_bar_it_is_a_leak():
+    truth = pd.DataFrame(
+        {
+            "loan_id": ["L1", "L2", "L3", "L4"],
+            "true_probability_not_recovered": [0.2, 0.6, 0.4, 0.8],
+            "is_open": False,
+            "is_not_fully_recovered": [False, False, True, True],
+        }
+    )
+    runs = pd.DataFrame(
+        {"algorithm": ["leaky"], "cv_roc_auc": [1.0], "expected_calibration_error": [0.0], "cv_brier": [0.0]}
+    )
+
+    table = quality_table(runs, truth)
+
+    assert table["auc_gap_to_oracle"].iloc[0] == pytest.approx(-0.25)
+    assert not table["meets_bar"].iloc[0]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("timing_mode", ["snapshot", "realistic"])
+def test_the_best_model_meets_the_quality_bar_on_generated_loans(timing_mode):
+    table = measure(CI_LOANS, seed=1, timing_mode=timing_mode)
+
+    print(f"\n{timing_mode} timing, {CI_LOANS:,} loans:\n{table.to_string()}")
+    assert table["meets_bar"].iloc[0], table.to_string()

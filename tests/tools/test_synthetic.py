@@ -12,6 +12,7 @@ from tools.synthetic import (
     generate_loans,
     generate_portfolio,
     not_recovered_probability,
+    timing,
     world,
     write,
     write_ledger,
@@ -227,7 +228,8 @@ def test_open_loans_collection(loans):
 
 
 def test_committed_sample_is_reproducible(tmp_path):
-    loans, truth, ledger = generate_portfolio(2_000, 42)
+    # `make sample`: realistic timing
+    loans, truth, ledger = timing.generate_portfolio(2_000, 42)
     written = [*write(loans, truth, tmp_path), *write_ledger(ledger, tmp_path / "ledger")]
     committed = [
         REPO / "data" / "sample" / "loan_recovery.csv",

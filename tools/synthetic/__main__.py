@@ -5,11 +5,12 @@ import argparse
 import sys
 from pathlib import Path
 
+import pandas as pd
+
 import tools.synthetic as synthetic
-from tools.synthetic import daily
+from tools.synthetic import daily, ledger, loans, timing
 from tools.synthetic.files import write, write_ledger
-from tools.synthetic.ledger import generate_portfolio
-from tools.synthetic.loans import generate_loans
+from tools.synthetic.treatment import treated_ledger
 
 
 def _parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -22,6 +23,19 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--truth-out", type=Path, help="directory for the truth file (default: --out)")
     parser.add_argument("--ledger-out", type=Path, help="directory for the ledger: orders, plan and payments")
     parser.add_argument("--format", choices=["csv", "parquet"], default="csv")
+    parser.add_argument(
+        "--treatment-plan",
+        type=Path,
+        help="CSV of loan_id, action: apply these collection actions to the open loans and add the "
+        "following months' payments to the ledger; writes treatment_truth.csv beside the truth "
+        "(tools/synthetic/treatment.py)",
+    )
+    parser.add_argument(
+        "--timing",
+        choices=["snapshot", "realistic"],
+        default="snapshot",
+        help="snapshot: resolved loans all close on the snapshot date; realistic: tools/synthetic/timing.py",
+    )
     return parser.parse_args(argv)
 
 
@@ -31,13 +45,26 @@ def main(argv: list[str] | None = None) -> None:
         daily.main(argv[1:])
         return
     args = _parse_args(argv)
+    generate_portfolio, generate_loans = (
+        (timing.generate_portfolio, timing.generate_loans)
+        if args.timing == "realistic"
+        else (ledger.generate_portfolio, loans.generate_loans)
+    )
     if args.ledger_out:
-        loans, truth, ledger = generate_portfolio(args.loans, args.seed)
+        loan_file, truth, loan_ledger = generate_portfolio(args.loans, args.seed)
     else:
-        (loans, truth), ledger = generate_loans(args.loans, args.seed), None
-    paths = list(write(loans, truth, args.out, args.truth_out, args.format))
-    if ledger is not None:
-        paths += write_ledger(ledger, args.ledger_out, args.format)
+        (loan_file, truth), loan_ledger = generate_loans(args.loans, args.seed), None
+    if args.treatment_plan:
+        if loan_ledger is None:
+            raise SystemExit("--treatment-plan needs --ledger-out: the treatment adds payments to the ledger")
+        plan = pd.read_csv(args.treatment_plan)
+        loan_ledger, treatment = treated_ledger(truth, loan_ledger, plan, args.seed)
+    paths = list(write(loan_file, truth, args.out, args.truth_out, args.format))
+    if args.treatment_plan:
+        paths.append(Path(args.truth_out or args.out) / "treatment_truth.csv")
+        treatment.to_csv(paths[-1], index=False)
+    if loan_ledger is not None:
+        paths += write_ledger(loan_ledger, args.ledger_out, args.format)
     for path in paths:
         print(f"wrote {path}")
 

@@ -157,8 +157,18 @@ def not_recovered_probability(
     monthly_income, monthly_emi, loan_amount, collateral_value, num_missed_payments, days_past_due
 ):
     """True probability that a loan is not fully recovered: the documented logistic formula."""
+    logit = not_recovered_logit(
+        monthly_income, monthly_emi, loan_amount, collateral_value, num_missed_payments, days_past_due
+    )
+    return 1.0 / (1.0 + np.exp(-logit))
+
+
+def not_recovered_logit(
+    monthly_income, monthly_emi, loan_amount, collateral_value, num_missed_payments, days_past_due
+):
+    """The log-odds z of not_recovered_probability."""
     monthly_income = np.asarray(monthly_income, dtype=float)
-    z = (
+    return (
         INTERCEPT
         + COEFFICIENTS["log_income_vs_reference"] * np.log(monthly_income / REFERENCE_MONTHLY_INCOME)
         + COEFFICIENTS["emi_to_income"] * np.asarray(monthly_emi) / monthly_income
@@ -167,7 +177,6 @@ def not_recovered_probability(
         + COEFFICIENTS["num_missed_payments"] * np.asarray(num_missed_payments)
         + COEFFICIENTS["days_past_due"] * np.asarray(days_past_due)
     )
-    return 1.0 / (1.0 + np.exp(-z))
 
 
 def due_dates(months_after_snapshot_month, day) -> np.ndarray:
@@ -220,16 +229,25 @@ def _draw_loans(rng: np.random.Generator, world: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _draw_missed_payments(rng: np.random.Generator, world: pd.DataFrame) -> np.ndarray:
-    stress = (
+def draw_stress(rng: np.random.Generator, world: pd.DataFrame) -> pd.Series:
+    """The borrower's latent financial stress (see the module docstring)."""
+    return (
         STRESS_WEIGHTS["log_emi_share"] * np.log(world["emi"] / world["income"] / TARGET_EMI_SHARE)
         + STRESS_WEIGHTS["log_loan_to_annual_income"] * np.log(world["amount"] / (12.0 * world["income"]))
         + STRESS_WEIGHTS["log_income_vs_reference"] * np.log(world["income"] / REFERENCE_MONTHLY_INCOME)
         + EMPLOYMENT_STRESS[world["employment"]]
         + rng.normal(0.0, STRESS_NOISE, len(world))
     )
+
+
+def draw_missed_payments(rng: np.random.Generator, stress, months_due) -> np.ndarray:
+    """Missed payments: Poisson in the stress, capped by the instalments due and at MAX_MISSED_PAYMENTS."""
     missed = rng.poisson(BASE_MISSED_RATE * np.exp(MISSED_RATE_PER_STRESS * stress))
-    return np.minimum(missed, np.minimum(world["months_elapsed"].to_numpy(), MAX_MISSED_PAYMENTS))
+    return np.minimum(missed, np.minimum(np.asarray(months_due), MAX_MISSED_PAYMENTS))
+
+
+def _draw_missed_payments(rng: np.random.Generator, world: pd.DataFrame) -> np.ndarray:
+    return draw_missed_payments(rng, draw_stress(rng, world), world["months_elapsed"].to_numpy())
 
 
 def _payment_history(rng: np.random.Generator, days_past_due: np.ndarray) -> np.ndarray:
@@ -257,8 +275,10 @@ def _draw_behaviour(rng: np.random.Generator, world: pd.DataFrame) -> pd.DataFra
     )
 
 
-def _draw_outcomes(rng: np.random.Generator, world: pd.DataFrame) -> pd.DataFrame:
-    probability = not_recovered_probability(
+def draw_outcomes(rng: np.random.Generator, world: pd.DataFrame, probability_of) -> pd.DataFrame:
+    """Each loan's outcome drawn from its true probability of not being recovered, `probability_of` the
+    world's columns income, emi, amount, collateral, missed and days_past_due."""
+    probability = probability_of(
         world["income"],
         world["emi"],
         world["amount"],
@@ -272,8 +292,12 @@ def _draw_outcomes(rng: np.random.Generator, world: pd.DataFrame) -> pd.DataFram
         probability=probability,
         not_recovered=not_recovered,
         status=np.where(not_recovered, np.where(written_off, 2, 1), 0),
-        is_open=rng.random(len(world)) < OPEN_SHARE,
     )
+
+
+def _draw_outcomes(rng: np.random.Generator, world: pd.DataFrame) -> pd.DataFrame:
+    outcomes = draw_outcomes(rng, world, not_recovered_probability)
+    return outcomes.assign(is_open=rng.random(len(world)) < OPEN_SHARE)
 
 
 def _draw_collection(rng: np.random.Generator, world: pd.DataFrame) -> pd.DataFrame:

@@ -1,6 +1,5 @@
--- One row per usable ledger loan: its repayment position as of the var `as_of_date`, from plan and payments.
--- Payments cover the oldest instalments first, so an instalment is unpaid at the as-of date exactly when the
--- payments made by then fall short of its cumulative amount due: no instalment-by-instalment matching is needed.
+-- One row per usable ledger loan: its repayment position as of the var `as_of_date`, from plan and payments
+-- (the rules: macros/rules/repayment_position.sql).
 
 {%- set as_of = date_var('as_of_date') %}
 
@@ -18,45 +17,14 @@ payments as (
     {{ accepted_rows(ref('int_ledger_payments_validated'), loan_is_rebuilt('loan_id')) }}
 ),
 
-as_of as (
-    select {{ as_of }} as as_of_date
-),
-
-paid as (
+positions as (
     select
         loan_id,
-        sum(paid_amount) as total_paid,
-        sum(case when cast(paid_at as date) <= {{ as_of }} then paid_amount else 0 end) as paid_to_date,
-        min(case when cast(paid_at as date) <= {{ as_of }} then paid_at end) as first_payment_at,
-        max(case when cast(paid_at as date) <= {{ as_of }} then paid_at end) as last_payment_at
-    from payments
-    group by loan_id
+        {{ as_of }} as position_date
+    from orders
 ),
 
-due_to_date as (
-    select
-        plan.loan_id,
-        -- the width of the payment sums it is compared with
-        cast(max(plan.cumulative_due_amount) as decimal(38, 2)) as planned_to_date,
-        count(*) as instalments_due,
-        -- missed: fell due before the as-of date and not covered by then (an instalment due today is not late)
-        count(
-            case
-                when plan.due_on < {{ as_of }} and plan.cumulative_due_amount > coalesce(paid.paid_to_date, 0) then 1
-            end
-        ) as missed_instalments,
-        min(
-            case
-                when plan.due_on < {{ as_of }} and plan.cumulative_due_amount > coalesce(paid.paid_to_date, 0)
-                    then plan.due_on
-            end
-        ) as oldest_unpaid_due_on
-    from plan
-    left join paid
-        on plan.loan_id = paid.loan_id
-    where plan.due_on <= {{ as_of }}
-    group by plan.loan_id
-),
+{{ repayment_position_ctes() }},
 
 final as (
     select
@@ -66,27 +34,24 @@ final as (
         orders.issued_at,
         orders.closed_at,
         orders.closed_at is null as is_open,
-        as_of.as_of_date,
-        {{ dbt.datediff('orders.issued_at', 'coalesce(orders.closed_at, as_of.as_of_date)', 'day') }}
+        repayment_position.position_date as as_of_date,
+        {{ dbt.datediff('orders.issued_at', 'coalesce(orders.closed_at, repayment_position.position_date)', 'day') }}
             as loan_duration_days,
         -- amounts
         orders.issued_amount,
-        coalesce(due_to_date.planned_to_date, 0) as planned_to_date,
-        coalesce(paid.paid_to_date, 0) as paid_to_date,
-        coalesce(paid.total_paid, 0) as total_paid,
+        repayment_position.planned_to_date,
+        repayment_position.paid_to_date,
+        repayment_position.total_paid,
         -- behaviour
-        coalesce(due_to_date.instalments_due, 0) as instalments_due,
-        coalesce(due_to_date.missed_instalments, 0) as missed_instalments,
-        coalesce({{ dbt.datediff('due_to_date.oldest_unpaid_due_on', 'as_of.as_of_date', 'day') }}, 0) as days_past_due,
-        paid.first_payment_at,
-        paid.last_payment_at,
-        {{ dbt.datediff('cast(paid.last_payment_at as date)', 'as_of.as_of_date', 'day') }} as days_since_last_payment  -- noqa: LT05
+        repayment_position.instalments_due,
+        repayment_position.missed_instalments,
+        repayment_position.days_past_due,
+        repayment_position.first_payment_at,
+        repayment_position.last_payment_at,
+        repayment_position.days_since_last_payment
     from orders
-    cross join as_of
-    left join due_to_date
-        on orders.loan_id = due_to_date.loan_id
-    left join paid
-        on orders.loan_id = paid.loan_id
+    inner join repayment_position
+        on orders.loan_id = repayment_position.loan_id
 )
 
 select * from final

@@ -1,5 +1,5 @@
 -- One row per usable loan: the model inputs, derived burden ratios, encoded categories, repayment behaviour
--- from the ledger (null without a ledger) and the label.
+-- from the ledger at the loan's observation point (null without a ledger) and the label.
 
 with
 
@@ -11,16 +11,19 @@ accepted_loans as (
 repayment as (
     select
         loan_id,
-        cast(paid_to_date / nullif(planned_to_date, 0) as double) as paid_to_plan_ratio,
-        cast((planned_to_date - paid_to_date) / issued_amount as double) as payment_gap_share,
+        observation_date,
+        -- divided as doubles on every engine (Spark would round a quotient of wide decimals to 6 digits)
+        cast(paid_to_date as double) / nullif(planned_to_date, 0) as paid_to_plan_ratio,
+        cast(planned_to_date - paid_to_date as double) / issued_amount as payment_gap_share,
         days_since_last_payment
-    from {{ ref('int_loans_repayment') }}
+    from {{ ref('int_loans_observation') }}
     where {{ loan_is_rebuilt('loan_id') }}
 ),
 {%- else -%}
 repayment as (
     select
         cast(null as {{ dbt.type_string() }}) as loan_id,
+        cast(null as date) as observation_date,
         cast(null as double) as paid_to_plan_ratio,
         cast(null as double) as payment_gap_share,
         cast(null as {{ dbt.type_bigint() }}) as days_since_last_payment
@@ -30,6 +33,7 @@ repayment as (
 loans_with_repayment as (
     select
         accepted_loans.*,
+        repayment.observation_date,
         repayment.paid_to_plan_ratio,
         repayment.payment_gap_share,
         repayment.days_since_last_payment
@@ -59,11 +63,12 @@ final as (
         num_missed_payments,
         days_past_due,
         -- burden ratios
-        cast(monthly_emi / monthly_income as double) as emi_to_income_ratio,
-        cast(loan_amount / (12 * monthly_income) as double) as loan_to_annual_income_ratio,
-        cast(loan_amount / nullif(collateral_value, 0) as double) as loan_to_value_ratio,
-        cast(collateral_value / loan_amount as double) as collateral_coverage_ratio,
-        cast(outstanding_loan_amount / loan_amount as double) as outstanding_share,
+        -- divided as doubles: the same bits on every engine (Spark would divide the decimals, then round)
+        cast(monthly_emi as double) / monthly_income as emi_to_income_ratio,
+        cast(loan_amount as double) / (12 * monthly_income) as loan_to_annual_income_ratio,
+        cast(loan_amount as double) / nullif(collateral_value, 0) as loan_to_value_ratio,
+        cast(collateral_value as double) / loan_amount as collateral_coverage_ratio,
+        cast(outstanding_loan_amount as double) / loan_amount as outstanding_share,
         -- encoded categories (Salaried, Personal and On-Time are the baselines)
         case payment_history when 'On-Time' then 0 when 'Delayed' then 1 when 'Missed' then 2 end
             as payment_history_rank,
@@ -72,7 +77,8 @@ final as (
         loan_type = 'Home' as is_home_loan,
         loan_type = 'Auto' as is_auto_loan,
         loan_type = 'Business' as is_business_loan,
-        -- repayment behaviour from the ledger
+        -- repayment behaviour from the ledger, up to the observation date
+        observation_date,
         paid_to_plan_ratio,
         payment_gap_share,
         days_since_last_payment,

@@ -18,7 +18,7 @@ loans_per_class as (
         dpd_classes.class_order,
         dpd_classes.is_npa,
         count(loans.loan_id) as loans,
-        coalesce(sum(loans.outstanding_loan_amount), 0) as outstanding_amount
+        cast(coalesce(sum(loans.outstanding_loan_amount), 0) as decimal(38, 2)) as outstanding_amount
     from dpd_classes
     left join loans
         on {{ days_past_due_in_class('loans.days_past_due', 'dpd_classes') }}
@@ -34,7 +34,7 @@ final as (
         loans,
         outstanding_amount,
         cast(loans as double) / nullif(sum(loans) over (partition by scheme), 0) as share_of_loans,
-        cast(outstanding_amount / nullif(sum(outstanding_amount) over (partition by scheme), 0) as double)
+        cast(outstanding_amount as double) / nullif(sum(outstanding_amount) over (partition by scheme), 0)
             as share_of_outstanding
     from loans_per_class
 )

@@ -11,8 +11,8 @@ final as (
         loan_type,
         coalesce(recovery_status, 'Open') as loan_status,
         count(*) as loans,
-        sum(loan_amount) as disbursed_amount,
-        sum(outstanding_loan_amount) as outstanding_amount,
+        cast(sum(loan_amount) as decimal(38, 2)) as disbursed_amount,
+        cast(sum(outstanding_loan_amount) as decimal(38, 2)) as outstanding_amount,
         cast(count(*) as double) / sum(count(*)) over () as share_of_loans
     from loans
     group by loan_type, coalesce(recovery_status, 'Open')

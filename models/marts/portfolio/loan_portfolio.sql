@@ -44,10 +44,8 @@ loss_inputs as (
     select
         classified.*,
         cast(classified.outstanding_loan_amount as double) as exposure_at_default,
-        cast(least(
-            classified.collateral_value * (1 - {{ number_var('collateral_haircut', 0, 1) }}),
-            classified.outstanding_loan_amount
-        ) as double) as secured_recovery_amount,
+        cast({{ secured_recovery_amount('classified.collateral_value', 'classified.outstanding_loan_amount') }}
+            as double) as secured_recovery_amount,
         loss_severity.unsecured_loss_severity
     from classified
     left join loss_severity
@@ -83,10 +81,8 @@ final as (
         -- credit risk
         risk_score as probability_of_default,
         cast({{ credit_score('risk_score') }} as {{ dbt.type_int() }}) as credit_score,
-        case
-            when exposure_at_default = 0 then 0
-            else (exposure_at_default - secured_recovery_amount) / exposure_at_default * unsecured_loss_severity
-        end as loss_given_default,
+        {{ loss_given_default('exposure_at_default', 'secured_recovery_amount', 'unsecured_loss_severity') }}
+            as loss_given_default,
         exposure_at_default,
         risk_score
         * (exposure_at_default - secured_recovery_amount)

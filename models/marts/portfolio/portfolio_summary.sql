@@ -37,16 +37,18 @@ final as (
         count(case when recovery_status = 'Written Off' then 1 end) as written_off_loans,
         count(case when is_npa then 1 end) as npa_loans,
         -- amounts
-        sum(loan_amount) as total_disbursed,
-        sum(outstanding_loan_amount) as total_outstanding,
-        sum(case when is_npa then outstanding_loan_amount else 0 end) as npa_amount,
+        -- decimal(38, 2) on every engine (Spark widens a sum by 10 digits, DuckDB to 38)
+        cast(sum(loan_amount) as decimal(38, 2)) as total_disbursed,
+        cast(sum(outstanding_loan_amount) as decimal(38, 2)) as total_outstanding,
+        cast(sum(case when is_npa then outstanding_loan_amount else 0 end) as decimal(38, 2)) as npa_amount,
         -- sums and means of doubles rounded, so that parallel aggregation gives the same figures every build
         round(sum(expected_loss), 2) as expected_loss,
         -- rates
-        sum(case when is_npa then outstanding_loan_amount else 0 end)
+        -- in double on every engine (Spark would divide and average decimals)
+        cast(sum(case when is_npa then outstanding_loan_amount else 0 end) as double)
         / nullif(sum(outstanding_loan_amount), 0) as npa_ratio,
-        avg(case when is_npa or recovery_status = 'Written Off' then 1.0 else 0.0 end) as default_rate,
-        (sum(loan_amount) - sum(outstanding_loan_amount)) / nullif(sum(loan_amount), 0) as recovery_rate,
+        avg(cast(case when is_npa or recovery_status = 'Written Off' then 1 else 0 end as double)) as default_rate,
+        cast(sum(loan_amount) - sum(outstanding_loan_amount) as double) / nullif(sum(loan_amount), 0) as recovery_rate,
         round(avg(emi_to_income_ratio), 8) as avg_emi_to_income_ratio,
         round(avg(loan_to_value_ratio), 8) as avg_loan_to_value_ratio
     from grouped

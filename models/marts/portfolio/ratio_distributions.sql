@@ -44,7 +44,7 @@ final as (
         band,
         band_order,
         count(*) as loans,
-        sum(outstanding_loan_amount) as outstanding_amount,
+        cast(sum(outstanding_loan_amount) as decimal(38, 2)) as outstanding_amount,
         cast(count(*) as double) / sum(count(*)) over (partition by ratio) as share_of_loans
     from banded
     group by ratio, band, band_order

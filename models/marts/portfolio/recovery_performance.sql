@@ -26,12 +26,14 @@ final as (
         dimension_value,
         count(*) as loans,
         count(case when not is_open then 1 end) as resolved_loans,
-        avg(case when recovery_status = 'Fully Recovered' then 1.0 when not is_open then 0.0 end)
+        -- shares as doubles on every engine (Spark would average the decimal 1.0 into a 5-digit decimal)
+        avg(cast(case when recovery_status = 'Fully Recovered' then 1 when not is_open then 0 end as double))
             as fully_recovered_rate,
-        avg(case when recovery_status = 'Written Off' then 1.0 when not is_open then 0.0 end) as written_off_rate,
+        avg(cast(case when recovery_status = 'Written Off' then 1 when not is_open then 0 end as double))
+            as written_off_rate,
         avg(collection_attempts) as avg_collection_attempts,
-        avg(case when is_legal_action_taken then 1.0 else 0.0 end) as legal_action_rate,
-        sum(outstanding_loan_amount) as outstanding_amount
+        avg(cast(case when is_legal_action_taken then 1 else 0 end as double)) as legal_action_rate,
+        cast(sum(outstanding_loan_amount) as decimal(38, 2)) as outstanding_amount
     from grouped
     group by dimension, dimension_value
 )

@@ -1,4 +1,7 @@
 -- One row per usable loan: who the borrower is, how risky the loan is, and what the collections team should do.
+-- The var collection_policy picks what sets an open loan's strategy and action: `bands`, the source documents'
+-- three score bands (seed risk_bands), or `optimised`, the action collection_plan assigns under capacity.
+{%- set policy = var('collection_policy') %}
 
 with
 
@@ -20,6 +23,14 @@ reasons as (
 
 risk_bands as (
     select * from {{ ref('risk_bands') }}
+),
+
+collection_plan as (
+    select * from {{ ref('collection_plan') }}
+),
+
+collection_actions as (
+    select * from {{ ref('collection_actions') }}
 ),
 
 final as (
@@ -69,8 +80,14 @@ final as (
         reasons.reason_3_contribution,
         -- strategy
         risk_bands.risk_band,
+{%- if policy == 'optimised' %}
+        coalesce(collection_actions.action_name, risk_bands.strategy) as strategy,
+        coalesce(collection_actions.description, risk_bands.recommended_action) as recommended_action,
+{%- else %}
         risk_bands.strategy,
-        risk_bands.recommended_action
+        risk_bands.recommended_action,
+{%- endif %}
+        collection_actions.action_name as optimised_action
     from loans
     inner join segments
         on loans.loan_id = segments.loan_id
@@ -80,6 +97,10 @@ final as (
         on loans.loan_id = reasons.loan_id
     left join risk_bands
         on {{ score_in_band('scores.risk_score', 'risk_bands') }}
+    left join collection_plan
+        on loans.loan_id = collection_plan.loan_id
+    left join collection_actions
+        on collection_plan.action = collection_actions.action
 )
 
 select * from final

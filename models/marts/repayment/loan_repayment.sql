@@ -23,7 +23,8 @@ final as (
         total_paid,
         planned_to_date - paid_to_date as payment_gap,
         greatest(paid_to_date - planned_to_date, 0) as overpayment_amount,
-        cast(paid_to_date / nullif(planned_to_date, 0) as double) as paid_to_plan_ratio,
+        -- divided as doubles on every engine (Spark would round a quotient of wide decimals to 6 digits)
+        cast(paid_to_date as double) / nullif(planned_to_date, 0) as paid_to_plan_ratio,
         -- behaviour
         instalments_due,
         missed_instalments,

@@ -39,7 +39,7 @@ book as (
         count(case when days_past_due > 0 then 1 end) as overdue_loans,
         count(case when days_past_due > 30 then 1 end) as loans_over_30_days_past_due,
         sum(overdue_amount) as overdue_amount,
-        sum(planned_to_date) as planned_to_date,
+        cast(sum(planned_to_date) as decimal(38, 2)) as planned_to_date,
         sum(paid_to_date) as paid_to_date
     from loan_months
     group by month_end
@@ -49,7 +49,7 @@ issued as (
     select
         cast({{ dbt.last_day('issued_at', 'month') }} as date) as month_end,
         count(*) as new_loans_issued,
-        sum(issued_amount) as new_amount_issued
+        cast(sum(issued_amount) as decimal(38, 2)) as new_amount_issued
     from orders
     group by {{ dbt.last_day('issued_at', 'month') }}
 ),

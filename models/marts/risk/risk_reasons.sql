@@ -1,4 +1,5 @@
--- One row per loan: the three features that raise its risk score most, with their contributions.
+-- One row per loan: the three features that raise its risk score most, with their contributions, from the base
+-- score the contributions add up from.
 
 with
 
@@ -17,7 +18,10 @@ final as (
         cast(reason_2 as {{ dbt.type_string() }}) as reason_2,
         cast(reason_2_contribution as double) as reason_2_contribution,
         cast(reason_3 as {{ dbt.type_string() }}) as reason_3,
-        cast(reason_3_contribution as double) as reason_3_contribution
+        cast(reason_3_contribution as double) as reason_3_contribution,
+        -- what the contributions add up from, and the rest of them
+        cast(base_score as double) as base_score,
+        cast(other_contribution as double) as other_contribution
     from explained
 )
 

@@ -14,11 +14,11 @@ sampled as (
 whole_ledger as (
     select
         count(*) as ledger_loans,
-        avg(case when payment_gap > 0 then 1.0 else 0.0 end) as share_behind,
-        avg(case when payment_gap < 0 then 1.0 else 0.0 end) as share_ahead,
+        avg(cast(case when payment_gap > 0 then 1 else 0 end as double)) as share_behind,
+        avg(cast(case when payment_gap < 0 then 1 else 0 end as double)) as share_ahead,
         median(payment_gap) as median_gap,
-        quantile_cont(payment_gap, 0.025) as gap_p2_5,
-        quantile_cont(payment_gap, 0.975) as gap_p97_5
+        percentile_cont(0.025) within group (order by payment_gap) as gap_p2_5,
+        percentile_cont(0.975) within group (order by payment_gap) as gap_p97_5
     from loan_repayment
 ),
 

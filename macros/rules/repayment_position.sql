@@ -1,0 +1,88 @@
+{#- The observation point: the date up to which a loan's ledger may feed a model. An open loan is observed at
+    the as-of date; a resolved loan performance_window_months before it closed (never after the as-of date), so
+    that the months in which its outcome was decided, and its payoff or its silence, stay out of its features. -#}
+{% macro observation_date(closed_at, as_of) -%}
+    {%- set window_months = number_var('performance_window_months', 0, 120) | int -%}
+    case
+        when {{ closed_at }} is null then {{ as_of }}
+        else least(cast({{ dbt.dateadd('month', -window_months, closed_at) }} as date), {{ as_of }})
+    end
+{%- endmacro %}
+
+{#- A loan's repayment position at its own date, as CTEs: expects CTEs `positions` (loan_id, position_date),
+    `plan` and `payments` (accepted ledger rows) and defines `repayment_position`, one row per position.
+    Payments cover the oldest instalments first, so an instalment is unpaid at the position date exactly when the
+    payments made by then fall short of its cumulative amount due: no instalment-by-instalment matching is needed.
+    An instalment due on the position date itself is due but not yet missed. -#}
+{% macro repayment_position_ctes() -%}
+position_paid as (
+    select
+        payments.loan_id,
+        -- decimal(38, 2) on every engine (Spark widens a sum by 10 digits, DuckDB to 38)
+        cast(sum(payments.paid_amount) as decimal(38, 2)) as total_paid,
+        cast(sum(
+            case when cast(payments.paid_at as date) <= positions.position_date then payments.paid_amount else 0 end
+        ) as decimal(38, 2)) as paid_to_date,
+        min(case when cast(payments.paid_at as date) <= positions.position_date then payments.paid_at end)
+            as first_payment_at,
+        max(case when cast(payments.paid_at as date) <= positions.position_date then payments.paid_at end)
+            as last_payment_at
+    from payments
+    inner join positions
+        on payments.loan_id = positions.loan_id
+    group by payments.loan_id
+),
+
+position_due as (
+    select
+        plan.loan_id,
+        -- the width of the payment sums it is compared with
+        cast(max(plan.cumulative_due_amount) as decimal(38, 2)) as planned_to_date,
+        count(*) as instalments_due,
+        count(
+            case
+                when
+                    plan.due_on < positions.position_date
+                    and plan.cumulative_due_amount > coalesce(position_paid.paid_to_date, 0)
+                    then 1
+            end
+        ) as missed_instalments,
+        min(
+            case
+                when
+                    plan.due_on < positions.position_date
+                    and plan.cumulative_due_amount > coalesce(position_paid.paid_to_date, 0)
+                    then plan.due_on
+            end
+        ) as oldest_unpaid_due_on
+    from plan
+    inner join positions
+        on plan.loan_id = positions.loan_id
+    left join position_paid
+        on plan.loan_id = position_paid.loan_id
+    where plan.due_on <= positions.position_date
+    group by plan.loan_id
+),
+
+repayment_position as (
+    select
+        positions.loan_id,
+        positions.position_date,
+        coalesce(position_due.planned_to_date, 0) as planned_to_date,
+        coalesce(position_paid.paid_to_date, 0) as paid_to_date,
+        coalesce(position_paid.total_paid, 0) as total_paid,
+        coalesce(position_due.instalments_due, 0) as instalments_due,
+        coalesce(position_due.missed_instalments, 0) as missed_instalments,
+        coalesce({{ dbt.datediff('position_due.oldest_unpaid_due_on', 'positions.position_date', 'day') }}, 0)
+            as days_past_due,
+        position_paid.first_payment_at,
+        position_paid.last_payment_at,
+        {{ dbt.datediff('cast(position_paid.last_payment_at as date)', 'positions.position_date', 'day') }}
+            as days_since_last_payment
+    from positions
+    left join position_due
+        on positions.loan_id = position_due.loan_id
+    left join position_paid
+        on positions.loan_id = position_paid.loan_id
+)
+{%- endmacro %}

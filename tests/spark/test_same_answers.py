@@ -1,0 +1,183 @@
+"""The bundled sample, with bad rows put in, built on DuckDB (make build) and on a local Spark (make
+build-spark) gives the same public tables.
+
+Same rows (as many, matched on every non-float column), same text, dates, flags and categories exactly, and
+numbers equal within NUMBER_TOLERANCE. The bad rows (LOAN_CELLS, LEDGER_CELLS) must be rejected with the same
+reasons and the same raw-row JSON. The ML step fits the same sample, folds and seeds on both
+(loans sorted by id before any fit), so its scores agree to the last bits: the tolerance only covers a double
+sum's last digits, which depend on the order of parallel aggregation (Spark's partial sums, a forest's
+threads)."""
+
+import datetime
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tests.dbt_runner import REPO, SAMPLE_LEDGER, SAMPLE_LOANS, dbt_build, query
+from tools.spark_build import public_tables
+
+# Relative and absolute tolerance of a number: far below any rounding the marts show, far above float noise.
+NUMBER_TOLERANCE = 1e-9
+# When each build fitted its models: the only column that must differ.
+BUILD_TIME_COLUMNS = {"fitted_at"}
+
+pytestmark = pytest.mark.slow
+
+
+# Bad input both engines must reject for the same reasons (row, column, value), on top of the bundled sample.
+LOAN_CELLS = [
+    (3, "Monthly_Income", "fifty thousand"),
+    (4, "Monthly_Income", "12,500"),
+    (5, "Loan_Amount", "-25000"),
+    (6, "Monthly_Income", "0"),
+    (7, "Loan_ID", "LN_1"),
+    (8, "Loan_Type", "Boat"),
+    (9, "Monthly_EMI", "null"),
+    (10, "Age", "NA"),
+    (11, "Gender", ""),
+    (12, "Age", "400"),
+    (13, "Interest_Rate", "900"),
+    (14, "Num_Dependents", "3.5"),
+    (15, "Num_Dependents", "2.0"),
+    (16, "Payment_History", " on_time "),
+    (17, "Loan_Tenure", "1e2"),
+    (18, "Collateral_Value", " 1500.755 "),
+    (19, "Legal_Action_Taken", "maybe"),
+    (20, "Borrower_ID", "BRW, with commas"),
+    (21, "Days_Past_Due", "N/A"),
+    (22, "Recovery_Status", "written-off"),
+]
+LEDGER_CELLS = {
+    "payments": [(5, "paid_sum", "-5"), (6, "paid_at", "yesterday"), (7, "order_id", "NO_SUCH_LOAN")],
+    "plan": [(5, "plan_at", "2024-13-01"), (6, "plan_sum_total", "n/a")],
+    "orders": [(2, "closed_at", "2001-01-01 00:00:00"), (3, "issued_sum", "0")],
+}
+
+
+def messy_sample(folder: Path) -> dict[str, str]:
+    """The bundled sample with LOAN_CELLS and LEDGER_CELLS put in, written to `folder`; vars to read it."""
+    loans = pd.read_csv(SAMPLE_LOANS, dtype=str, keep_default_na=False)
+    for row, column, value in LOAN_CELLS:
+        loans.at[row, column] = value
+    (folder / "ledger").mkdir(parents=True)
+    loans.to_csv(folder / "loans.csv", index=False, lineterminator="\n")
+    for table, cells in LEDGER_CELLS.items():
+        frame = pd.read_csv(SAMPLE_LEDGER / f"{table}.csv", dtype=str, keep_default_na=False)
+        for row, column, value in cells:
+            frame.at[row, column] = value
+        frame.to_csv(folder / "ledger" / f"{table}.csv", index=False, lineterminator="\n")
+    for table in {"orders", "plan", "payments"} - set(LEDGER_CELLS):
+        (folder / "ledger" / f"{table}.csv").write_bytes((SAMPLE_LEDGER / f"{table}.csv").read_bytes())
+    return {"loan_recovery_path": str(folder / "loans.csv"), "ledger_path": str(folder / "ledger")}
+
+
+@pytest.fixture(scope="module")
+def builds(tmp_path_factory) -> tuple[Path, Path]:
+    """The messy sample built on DuckDB (its warehouse) and on Spark (public tables as Parquet folders)."""
+    workdir = tmp_path_factory.mktemp("engines")
+    dbt_vars = messy_sample(workdir / "input")
+    warehouse = dbt_build(workdir / "duckdb", dbt_vars)
+    exported = workdir / "spark" / "public"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tools.spark_build",
+            "--vars",
+            json.dumps(dbt_vars),
+            "--warehouse-dir",
+            str(workdir / "spark" / "warehouse"),
+            "--target-path",
+            str(workdir / "spark" / "target"),
+            "--export-public",
+            str(exported),
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
+    return warehouse, exported
+
+
+def comparable(frame: pd.DataFrame) -> pd.DataFrame:
+    """One engine's table in a shared form: numbers as float, timestamps without zone, rows in one order."""
+    frame = frame.drop(columns=[c for c in frame.columns if c in BUILD_TIME_COLUMNS]).reset_index(drop=True)
+    for column in frame.columns:
+        values = frame[column]
+        if isinstance(values.dtype, pd.DatetimeTZDtype):
+            frame[column] = values.dt.tz_convert(None)
+        elif values.dtype == object and values.dropna().map(lambda v: hasattr(v, "as_tuple")).any():
+            frame[column] = pd.to_numeric(values)  # Spark's decimals arrive as Decimal objects
+        elif values.dtype == object and values.dropna().map(lambda v: isinstance(v, datetime.date)).any():
+            frame[column] = pd.to_datetime(values)  # and its dates as datetime.date
+        if pd.api.types.is_datetime64_any_dtype(frame[column]):
+            frame[column] = frame[column].astype("datetime64[us]")
+    keys = [c for c in frame.columns if not pd.api.types.is_float_dtype(frame[c])]
+    rounded = {c: frame[c].round(6) for c in frame.columns if c not in keys}
+    order = pd.DataFrame(
+        {c: frame[c].astype(str) for c in keys} | {c: v.astype(str) for c, v in rounded.items()}
+    )
+    return frame.iloc[order.sort_values(list(order.columns), kind="stable").index].reset_index(drop=True)
+
+
+def differences(name: str, duckdb_frame: pd.DataFrame, spark_frame: pd.DataFrame) -> list[str]:
+    """What differs between the two engines' versions of one table, as readable lines (none when equal)."""
+    found = []
+    if list(duckdb_frame.columns) != list(spark_frame.columns):
+        return [
+            f"{name}: columns {list(duckdb_frame.columns)} on DuckDB, {list(spark_frame.columns)} on Spark"
+        ]
+    if len(duckdb_frame) != len(spark_frame):
+        return [f"{name}: {len(duckdb_frame)} rows on DuckDB, {len(spark_frame)} on Spark"]
+    left, right = comparable(duckdb_frame), comparable(spark_frame)
+    for column in left.columns:
+        a, b = left[column], right[column]
+        if (
+            pd.api.types.is_numeric_dtype(a)
+            and pd.api.types.is_numeric_dtype(b)
+            and not (pd.api.types.is_bool_dtype(a) or pd.api.types.is_bool_dtype(b))
+        ):
+            x, y = a.to_numpy(dtype="float64", na_value=np.nan), b.to_numpy(dtype="float64", na_value=np.nan)
+            same = np.isclose(x, y, rtol=NUMBER_TOLERANCE, atol=NUMBER_TOLERANCE, equal_nan=True)
+        else:
+            same = (a.astype(object).where(a.notna(), None) == b.astype(object).where(b.notna(), None)) | (
+                a.isna() & b.isna()
+            )
+            same = np.asarray(same, dtype=bool)
+        if not same.all():
+            row = int(np.flatnonzero(~same)[0])
+            found.append(
+                f"{name}.{column}: {int((~same).sum())} of {len(same)} rows differ, "
+                f"e.g. row {row}: DuckDB {a.iloc[row]!r}, Spark {b.iloc[row]!r}"
+            )
+    return found
+
+
+def test_every_public_table_is_the_same_on_duckdb_and_spark(builds):
+    warehouse, spark_tables = builds
+    on_duckdb = public_tables(warehouse.parent / "target" / "manifest.json")
+    names = sorted(path.name for path in spark_tables.iterdir())
+    assert names == sorted(on_duckdb), "the engines' public tables differ"
+    rejected = query(warehouse, f"select count(*) as n from {on_duckdb['rejected_rows']}").n.iloc[0]
+    assert rejected >= len(LOAN_CELLS), "the messy sample's bad rows were not rejected"
+    found = []
+    for name in names:
+        duckdb_frame = query(warehouse, f"select * from {on_duckdb[name]}")
+        spark_frame = pd.read_parquet(spark_tables / name)[list(duckdb_frame.columns)]
+        found += differences(name, duckdb_frame, spark_frame)
+    assert not found, "\n".join(found)
+
+
+def test_a_changed_number_category_or_row_is_a_difference():
+    table = pd.DataFrame({"loan_id": ["L1", "L2"], "segment": ["a", "b"], "score": [0.25, 0.5]})
+    assert differences("t", table, table.iloc[::-1]) == []
+    assert differences("t", table, table.assign(score=[0.25, 0.5 + 1e-12])) == []
+    assert differences("t", table, table.assign(score=[0.25, 0.5 + 1e-6]))
+    assert differences("t", table, table.assign(segment=["a", "c"]))
+    assert differences("t", table, table.iloc[:1])
