@@ -116,7 +116,7 @@ def scores_for_build(
     scoring and the table holds no other run (or no loan changed); otherwise for every loan.
     """
     if saved_run_id:
-        fitted = load_model(model_dir, saved_run_id)
+        fitted = load_model(model_dir, saved_run_id, with_folds=True)
         return _saved_scores(fitted, features, changed_ids, previous_run_ids, now, "var risk_model_run_id")
     fitted = _model_in_use(previous, model_dir) if changed_ids is not None else None
     reason = refit_reason(policy, fitted.summary.get("fitted_at") if fitted else None, now)
@@ -142,7 +142,7 @@ def _model_in_use(previous: pd.DataFrame | None, model_dir: str | Path) -> Fitte
     if len(run_ids) != 1:
         return None
     try:
-        return load_model(model_dir, run_ids.pop())
+        return load_model(model_dir, run_ids.pop(), with_folds=True)
     except FileNotFoundError:
         return None
 

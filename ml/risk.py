@@ -26,7 +26,7 @@ measured against the actual outcome of resolved loans, whatever the target.
 """
 
 import json
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import numpy as np
@@ -40,7 +40,7 @@ from ml.estimators import PlattCalibrator, RiskParameters, fit_estimator, positi
 from ml.explain import permutation_importance
 from ml.features import ID_COLUMN, model_features
 from ml.frames import column_per_loan, content_hash, in_loan_order, numeric_matrix
-from ml.model_store import FittedModel, load_model, save_model
+from ml.model_store import FittedModel, save_model
 from ml.run_metrics import actual_outcome, model_run_summary
 from ml.segmentation import SEGMENT_NAMES
 
@@ -64,7 +64,6 @@ def score_loans(
     algorithm: str = "random_forest",
     compare: bool = False,
     model_dir: str | Path | None = None,
-    saved_run_id: str = "",
     threshold: float = 0.5,
     n_jobs: int = -1,
     score_others=None,
@@ -72,15 +71,12 @@ def score_loans(
 ) -> pd.DataFrame:
     """Scores per loan and algorithm (SCORE_COLUMNS); the rows with is_selected drive strategy.
 
-    With `saved_run_id` the loans are scored by that saved model (from `model_dir`), nothing is refitted and
-    no score is out of fold. Otherwise `algorithm` is fitted (every algorithm when `compare`), each fit is
-    saved in `model_dir` when given, and the selected algorithm's scores are flagged is_selected.
+    `algorithm` is fitted (every algorithm when `compare`), each fit is saved in `model_dir` when given, and
+    the selected algorithm's scores are flagged is_selected (a saved model scores with score_with_model).
     `parameters` are the fields of RiskParameters; `n_jobs` only changes speed, never the scores.
     `score_others(fitted, loan_ids)`, when given, scores the loans outside the training sample instead of
     this process (ml.spark_job scores them on Spark's executors); it returns their scores in that order.
     """
-    if saved_run_id:
-        return score_with_model(load_model(model_dir, saved_run_id), features, n_jobs)
     if algorithm not in ALGORITHMS:
         raise ValueError(f"unknown algorithm {algorithm!r}; expected one of {ALGORITHMS}")
     algorithms = ALGORITHMS if compare else (algorithm,)
@@ -214,15 +210,29 @@ def fit_risk_models(
 
 
 def score_with_model(fitted: FittedModel, features: pd.DataFrame, n_jobs: int = -1) -> pd.DataFrame:
-    """Scores (SCORE_COLUMNS) of every loan by a saved model; nothing is refitted, nothing is out of fold."""
+    """Scores (SCORE_COLUMNS) of every loan by a saved model; nothing is refitted.
+
+    A loan of the model's training sample is scored by the model of its fold, out of fold, when the fold
+    models are loaded (load_model with_folds): rescoring it keeps its score honest, as when the model was
+    fitted. Every other loan is scored by the final model.
+    """
     features = in_loan_order(features)
+    x = fitted.feature_matrix(features)
+    fold = np.full(len(features), -1)
+    if fitted.fold_models and fitted.training_folds is not None:
+        fold = features[ID_COLUMN].astype(str).map(fitted.training_folds).fillna(-1).to_numpy(dtype="int64")
+    scores = np.empty(len(features))
+    models = [fitted, *(replace(fitted, estimator=e, calibrator=c) for e, c in fitted.fold_models)]
+    for model_index, model in enumerate(models):
+        rows = fold == model_index - 1
+        scores[rows] = model.predict(x[rows], n_jobs)
     return pd.DataFrame(
         {
             ID_COLUMN: features[ID_COLUMN].array,
             "algorithm": fitted.algorithm,
             "run_id": fitted.run_id,
-            "risk_score": fitted.predict(fitted.feature_matrix(features), n_jobs),
-            "is_out_of_fold": False,
+            "risk_score": scores,
+            "is_out_of_fold": fold >= 0,
             "is_selected": True,
         }
     )

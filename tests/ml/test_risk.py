@@ -366,7 +366,7 @@ def test_a_saved_model_scores_new_loans_as_it_scored_the_open_ones(logistic_loan
     save_model(fitted, tmp_path)
     is_open = ~resolved(features)
 
-    rescored = score_loans(features.loc[is_open], model_dir=tmp_path, saved_run_id=fitted.run_id)
+    rescored = score_with_model(load_model(tmp_path, fitted.run_id), features.loc[is_open])
 
     assert load_model(tmp_path, fitted.run_id).summary == fitted.summary
     np.testing.assert_allclose(rescored["risk_score"], scores.loc[is_open, "risk_score"])
@@ -376,6 +376,22 @@ def test_a_saved_model_scores_new_loans_as_it_scored_the_open_ones(logistic_loan
         load_model(tmp_path, "0123456789abcdef")
     with pytest.raises(ValueError, match="needs column"):
         score_with_model(fitted, features.drop(columns="days_past_due"))
+
+
+def test_a_saved_model_rescores_its_training_loans_out_of_fold(logistic_loans, tmp_path):
+    features, _ = logistic_loans
+    [(fitted, scores)] = fit_risk_models(features, algorithms=("random_forest",), **FAST)
+    save_model(fitted, tmp_path)
+
+    rescored = score_with_model(load_model(tmp_path, fitted.run_id, with_folds=True), features)
+    without_folds = score_with_model(load_model(tmp_path, fitted.run_id), features)
+
+    # Each training loan gets its out-of-fold score again, not the final model's in-sample one.
+    compared = ["loan_id", "risk_score", "is_out_of_fold"]
+    pd.testing.assert_frame_equal(rescored[compared], scores[compared], check_dtype=False)
+    assert rescored["is_out_of_fold"].sum() == scores["is_out_of_fold"].sum() > 0
+    in_sample = without_folds.loc[scores["is_out_of_fold"].to_numpy(), "risk_score"].to_numpy()
+    assert not np.allclose(in_sample, rescored.loc[rescored["is_out_of_fold"], "risk_score"])
 
 
 def test_a_model_saved_before_the_split_of_ml_risk_still_loads(logistic_loans, tmp_path, monkeypatch):
@@ -388,7 +404,7 @@ def test_a_model_saved_before_the_split_of_ml_risk_still_loads(logistic_loans, t
     monkeypatch.undo()
     assert b"ml.risk" in (tmp_path / f"{fitted.run_id}.joblib").read_bytes()
 
-    rescored = score_loans(features, model_dir=tmp_path, saved_run_id=fitted.run_id)
+    rescored = score_with_model(load_model(tmp_path, fitted.run_id), features)
 
     assert isinstance(load_model(tmp_path, fitted.run_id), ml.model_store.FittedModel)
     np.testing.assert_array_equal(rescored["risk_score"], fitted.predict(fitted.feature_matrix(features)))
