@@ -41,6 +41,10 @@ class FittedModel:
     # training loan's fold (loan_id -> fold): what scored, and so what explains, each out-of-fold loan.
     fold_models: tuple = ()
     training_folds: pd.Series | None = None
+    # Population stability index of each variable over the loans it scored when it was fitted
+    # (ml.drift.population_stability): the refit policy (ml.refit_policy) reacts only to what crosses its
+    # threshold after the fit. None for models saved before it was kept.
+    fit_stability: dict | None = None
 
     def predict(self, x: np.ndarray, n_jobs: int = -1) -> np.ndarray:
         """Calibrated probability of a positive label for each row of the feature matrix (may have none)."""

@@ -6,7 +6,8 @@ A build refits (every loan is then scored by the new fit) when:
 - no saved model is in use (the first build, a full refresh, or a saved model that is missing), or
 - the saved model is older than `risk_model_max_age_days` days, or
 - the population stability index of the score or of a feature, over the loans the saved model scores (the book
-  as it would be after this build), is above `max_population_stability_index`.
+  as it would be after this build), is above `max_population_stability_index` while it was within it when the
+  model was fitted (a gap present from the start is not closed by a refit).
 
 Otherwise the saved model scores the loans whose inputs changed, and every other loan keeps its score. A
 model named by var `risk_model_run_id` is always used as is. The decision and its reason are recorded with
@@ -75,10 +76,19 @@ def refit_reason(policy: RefitPolicy, fitted_at: pd.Timestamp | None, now: pd.Ti
     return None
 
 
-def drift_refit_reason(policy: RefitPolicy, stability: pd.DataFrame) -> str | None:
+def drift_refit_reason(
+    policy: RefitPolicy, stability: pd.DataFrame, at_fit: dict | None = None
+) -> str | None:
     """Why the saved model must be refitted given the population stability of the book it scores
-    (ml.drift.PSI_COLUMNS rows); None when every index is within the threshold."""
+    (ml.drift.PSI_COLUMNS rows); None when every index is within the threshold.
+
+    A variable whose index was already above the threshold when the model was fitted (`at_fit`: its indexes
+    then, FittedModel.fit_stability) does not count: that gap, between the resolved loans it learns from and
+    the open loans it scores, is structural and a refit would not close it; only a shift since the fit does.
+    """
     indexes = stability.dropna(subset=["population_stability_index"])
+    at_fit = pd.to_numeric(indexes["variable_name"].map(at_fit or {}), errors="coerce")
+    indexes = indexes[~(at_fit > policy.max_population_stability)]
     if indexes.empty:
         return None
     worst = indexes.loc[indexes["population_stability_index"].idxmax()]
@@ -123,7 +133,7 @@ def scores_for_build(
     if reason is None:
         book = _book_scores(fitted, features, changed_ids, previous)
         stability = population_stability(fitted, features, book)
-        reason = drift_refit_reason(policy, stability)
+        reason = drift_refit_reason(policy, stability, fitted.fit_stability)
         if reason is None:
             return _saved_scores(
                 fitted,

@@ -35,7 +35,7 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.utils.parallel import Parallel, delayed
 from threadpoolctl import threadpool_limits
 
-from ml.drift import reference_binning
+from ml.drift import population_stability, reference_binning
 from ml.estimators import PlattCalibrator, RiskParameters, fit_estimator, positive_probability
 from ml.explain import permutation_importance
 from ml.features import ID_COLUMN, model_features
@@ -193,6 +193,10 @@ def fit_risk_models(
             }
         )
         fitted.importance = pd.concat(importances, ignore_index=True)
+        stability = population_stability(fitted, features, frame)
+        fitted.fit_stability = dict(
+            zip(stability["variable_name"], stability["population_stability_index"], strict=True)
+        )
         fitted.summary = model_run_summary(features, frame, labels, threshold) | {
             "run_id": run_id,
             "target": target,

@@ -1,5 +1,6 @@
 -- model_runs' expected calibration error is the loan-weighted mean |calibration_gap| of score_calibration's deciles,
--- for every run fitted in this build (a saved model scoring new loans keeps the error measured when it was fitted).
+-- for every run whose scores were last written by the build that fitted it (a saved model that scored loans since,
+-- ml/refit_policy.py, keeps the error measured when it was fitted, while the book it scores moves on).
 
 with
 
@@ -7,18 +8,13 @@ calibration as (
     select * from {{ ref('score_calibration') }}
 ),
 
-scored as (
-    select * from {{ ref('int_loans_scored') }}
-),
-
 runs as (
     select * from {{ ref('model_runs') }}
 ),
 
 fitted_runs as (
-    select run_id from scored
-    group by run_id
-    having bool_or(is_out_of_fold)
+    select run_id from runs
+    where last_scoring_decision like 'fitted:%'
 ),
 
 recomputed as (

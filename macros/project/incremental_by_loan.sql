@@ -25,11 +25,12 @@
     {{ return(adapter.get_relation(database=built.database, schema=built.schema, identifier=built.identifier)) }}
 {%- endmacro %}
 
-{#- What the per-loan results depend on besides the loan's own rows: a change of any of these vars rebuilds every
-    loan. Changes of the models' code need `dbt build --full-refresh`, as for any incremental model. -#}
+{#- What the per-loan results depend on besides the loan's own rows and the as-of date: a change of any of these
+    vars rebuilds every loan. Changes of the models' code need `dbt build --full-refresh`, as for any incremental
+    model. The as-of date is compared on its own (int_loans_changed): it moves every loan's position, but only
+    the open loans' features. -#}
 {% macro loan_build_context() -%}
     {{- return(tojson({
-        'as_of_date': var('as_of_date'),
         'repayment_tolerance': var('repayment_tolerance'),
         'performance_window_months': var('performance_window_months'),
         'ledger': ledger_is_present(),
@@ -42,12 +43,16 @@
     coalesce({{ loan_id_column }}, '')
 {%- endmacro %}
 
-{#- The keys of the loans this incremental-by-loan model rebuilds: the validated tables (`*_validated`), which
-    depend on the input rows only, those whose inputs changed; the other models every loan int_loans_changed
-    lists. -#}
+{#- The keys of the loans this incremental-by-loan model rebuilds (int_loans_changed): the validated tables
+    (`*_validated`), which depend on the input rows only, those whose inputs changed; the positions at the as-of
+    date (int_loans_repayment, int_loans_monthly_delinquency) every loan listed; the models from the
+    observation point on those whose features changed. -#}
 {% macro rebuilt_loan_keys() -%}
+    {%- set position_models = ['int_loans_repayment', 'int_loans_monthly_delinquency'] -%}
     select loan_key from {{ ref('int_loans_changed') }}
-    {%- if model.name.endswith('_validated') %} where has_changed_inputs{% endif %}
+    {%- if model.name.endswith('_validated') %} where has_changed_inputs
+    {%- elif model.name not in position_models %} where has_changed_features
+    {%- endif %}
 {%- endmacro %}
 
 {#- A condition for the rows an incremental-by-loan model (re)builds: all of them on a full build, the rows of the

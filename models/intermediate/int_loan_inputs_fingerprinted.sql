@@ -1,7 +1,8 @@
 -- One row per loan key: a fingerprint of every input row of the loan (loan file, and the ledger's orders, plan and
 -- payments), its file position included. Any added, removed, moved or changed row changes it. Rows without a
 -- Loan_ID or order_id share the key ''. Compared with the fingerprints of the last complete build by
--- int_loans_changed (macros/project/incremental_by_loan.sql).
+-- int_loans_changed (macros/project/incremental_by_loan.sql), with the as-of date and whether the loan is open in
+-- the ledger (its features then follow the as-of date).
 
 {%- set inputs = [('loan_recovery', ref('stg_loan_recovery__loans'), loan_recovery_columns())] %}
 {%- if ledger_is_present() %}
@@ -24,7 +25,12 @@ input_rows as (
             {{ columns | map(attribute='name') | join(', ') }},
             invalid_columns,
             missing_columns
-        ) as row_hash
+        ) as row_hash,
+        {%- if source_name == 'ledger_orders' %}
+        closed_at is null as is_open_order
+        {%- else %}
+        false as is_open_order
+        {%- endif %}
     from {{ staged }}
     {% if not loop.last %}union all{% endif %}
     {%- endfor %}
@@ -34,7 +40,9 @@ final as (
     select
         loan_key,
         bit_xor(row_hash) as input_fingerprint,
-        '{{ loan_build_context() }}' as build_context
+        bool_or(is_open_order) as is_open_in_ledger,
+        '{{ loan_build_context() }}' as build_context,
+        {{ date_var('as_of_date') }} as as_of_date
     from input_rows
     group by loan_key
 )

@@ -1,7 +1,10 @@
 -- The loan keys to rebuild (macros/project/incremental_by_loan.sql): those whose inputs changed since the last
 -- complete build (new, changed or vanished loans; has_changed_inputs), and every loan when the build context
--- (as-of date, repayment tolerance) changed or there is no complete build yet. The validated tables depend on the
--- input rows only and rebuild the loans with has_changed_inputs; the others rebuild every loan listed.
+-- (repayment tolerance, performance window, ledger or not) or the as-of date changed, or there is no complete
+-- build yet. The validated tables depend on the input rows only and rebuild the loans with has_changed_inputs;
+-- the positions at the as-of date (repayment, month ends) every loan listed; the models from the observation
+-- point on the loans with has_changed_features: a resolved loan's observation point does not move with the
+-- as-of date, an open loan's does.
 
 {%- set built = existing_loan_inputs_built() %}
 
@@ -16,22 +19,33 @@ built_inputs as (
     select * from {{ built }}
 ),
 
-final as (
+compared as (
     select
         coalesce(current_inputs.loan_key, built_inputs.loan_key) as loan_key,
-        current_inputs.input_fingerprint is distinct from built_inputs.input_fingerprint as has_changed_inputs
+        current_inputs.input_fingerprint is distinct from built_inputs.input_fingerprint as has_changed_inputs,
+        current_inputs.build_context is distinct from built_inputs.build_context as has_changed_context,
+        current_inputs.as_of_date is distinct from built_inputs.as_of_date as has_moved_as_of_date,
+        coalesce(current_inputs.is_open_in_ledger, false) as is_open_in_ledger
     from current_inputs
     full outer join built_inputs
         on current_inputs.loan_key = built_inputs.loan_key
-    where
-        current_inputs.input_fingerprint is distinct from built_inputs.input_fingerprint
-        or current_inputs.build_context is distinct from built_inputs.build_context
+),
+
+final as (
+    select
+        loan_key,
+        has_changed_inputs,
+        has_changed_inputs or has_changed_context or has_moved_as_of_date and is_open_in_ledger
+            as has_changed_features
+    from compared
+    where has_changed_inputs or has_changed_context or has_moved_as_of_date
 )
 {%- else -%}
 final as (
     select
         loan_key,
-        true as has_changed_inputs
+        true as has_changed_inputs,
+        true as has_changed_features
     from current_inputs
 )
 {%- endif %}

@@ -12,7 +12,7 @@ def model(dbt, session):
     # Only the selected run's scores are used; reading every algorithm's rows took seconds on 1M loans.
     scores = dbt.ref("int_loans_scored").filter("is_selected")
     if dbt.is_incremental:
-        # The loans whose inputs changed, and those whose score now comes from another run than their reasons.
+        # The loans whose features changed, and those whose score now comes from another run than their reasons.
         stale = session.sql(
             f"""
             select scores.loan_id from ({scores.sql_query()}) as scores
@@ -20,7 +20,7 @@ def model(dbt, session):
                 on scores.loan_id = explained.loan_id and scores.run_id = explained.run_id
             where explained.loan_id is null
             union
-            select loan_key from ({changed.sql_query()})
+            select loan_key from ({changed.sql_query()}) where has_changed_features
             """
         )
         features = features.filter(f"loan_id in (select * from ({stale.sql_query()}))")

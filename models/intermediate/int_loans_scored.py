@@ -41,7 +41,8 @@ def model(dbt, session):
 
     incremental = {}
     if dbt.is_incremental:
-        incremental["changed_ids"] = pd.Index(read_frame(session, changed)["loan_key"])
+        changed_ids = read_frame(session, changed.filter("has_changed_features"))["loan_key"]
+        incremental["changed_ids"] = pd.Index(changed_ids)
         incremental["previous"] = read_frame(
             session,
             session.sql(

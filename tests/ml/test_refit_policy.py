@@ -4,6 +4,7 @@ import pandas as pd
 import pytest
 
 from ml.drift import PSI_COLUMNS
+from ml.features import LABEL
 from ml.model_store import save_model
 from ml.refit_policy import (
     FITTED,
@@ -42,6 +43,16 @@ def test_a_refit_is_due_when_a_population_stability_index_is_above_the_threshold
     assert drift_refit_reason(RefitPolicy(max_population_stability=0.2), stability(0.05, 0.2)) is None
     assert "v1 0.210, above 0.2" in drift_refit_reason(RefitPolicy(), stability(0.05, 0.21))
     assert drift_refit_reason(RefitPolicy(), stability()) is None
+
+
+def test_a_gap_already_there_when_the_model_was_fitted_does_not_call_for_a_refit():
+    shifted = stability(0.05, 0.3)
+    assert drift_refit_reason(RefitPolicy(), shifted, at_fit={"v0": 0.01, "v1": 0.25}) is None
+    assert "v1 0.300" in drift_refit_reason(RefitPolicy(), shifted, at_fit={"v0": 0.01, "v1": 0.15})
+    assert "v1 0.300" in drift_refit_reason(RefitPolicy(), shifted, at_fit={"v1": None})
+    # A structural gap on one variable does not hide a new shift of another.
+    both = stability(0.4, 0.3)
+    assert "v0 0.400" in drift_refit_reason(RefitPolicy(), both, at_fit={"v0": 0.1, "v1": 0.25})
 
 
 @pytest.fixture
@@ -92,7 +103,6 @@ def test_the_model_in_use_rescores_every_loan_when_the_table_holds_other_runs(sa
     [
         (RefitPolicy(asked=True), True, "refit asked"),
         (RefitPolicy(max_age_days=0.5), True, "days old"),
-        (RefitPolicy(max_population_stability=0.0), True, "population stability"),
         (RefitPolicy(), False, "no saved model in use"),
     ],
 )
@@ -113,16 +123,24 @@ def test_a_build_refits_every_loan_when_the_policy_says_so(saved, policy, increm
     assert rows["scoring_decision"].str.contains(why).all()
 
 
-def test_a_build_with_no_changed_loan_rewrites_nothing(saved):
+def test_a_build_refits_when_the_book_shifted_since_the_fit(saved):
     features, fitted, previous, model_dir = saved
-    rows = scores_for_build(
-        features,
-        fit=lambda _: pytest.fail("refitted"),
-        policy=RefitPolicy(),
-        model_dir=model_dir,
-        now=NOW,
-        changed_ids=pd.Index([]),
-        previous=previous,
-        previous_run_ids=frozenset({fitted.run_id, "another"}),
-    )
-    assert rows.empty
+    is_open = features[LABEL].isna()
+    shifted = features.assign(monthly_income=features["monthly_income"].where(~is_open, 0.0))
+
+    def build(book):
+        return scores_for_build(
+            book,
+            fit=lambda loans: previous.iloc[: len(loans)].assign(run_id="refitted"),
+            policy=RefitPolicy(),
+            model_dir=model_dir,
+            now=NOW,
+            changed_ids=pd.Index(book.loc[is_open, "loan_id"]),
+            previous=previous,
+            previous_run_ids=frozenset({fitted.run_id}),
+        )
+
+    assert build(features)["scoring_decision"].str.startswith(SAVED_MODEL).all()
+    refitted = build(shifted)
+    assert (refitted["run_id"] == "refitted").all()
+    assert refitted["scoring_decision"].str.contains("population stability of monthly_income").all()
