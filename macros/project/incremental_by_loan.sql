@@ -44,15 +44,11 @@
 {%- endmacro %}
 
 {#- The keys of the loans this incremental-by-loan model rebuilds (int_loans_changed): the validated tables
-    (`*_validated`), which depend on the input rows only, those whose inputs changed; the positions at the as-of
-    date (int_loans_repayment, int_loans_monthly_delinquency) every loan listed; the models from the
-    observation point on those whose features changed. -#}
+    (`*_validated`), which depend on the input rows only, those whose inputs changed; the models from the
+    observation point on, those whose features may have changed. -#}
 {% macro rebuilt_loan_keys() -%}
-    {%- set position_models = ['int_loans_repayment', 'int_loans_monthly_delinquency'] -%}
     select loan_key from {{ ref('int_loans_changed') }}
-    {%- if model.name.endswith('_validated') %} where has_changed_inputs
-    {%- elif model.name not in position_models %} where has_changed_features
-    {%- endif %}
+    {%- if model.name.endswith('_validated') %} where has_changed_inputs{% endif %}
 {%- endmacro %}
 
 {#- A condition for the rows an incremental-by-loan model (re)builds: all of them on a full build, the rows of the

@@ -1,10 +1,9 @@
--- The loan keys to rebuild (macros/project/incremental_by_loan.sql): those whose inputs changed since the last
--- complete build (new, changed or vanished loans; has_changed_inputs), and every loan when the build context
--- (repayment tolerance, performance window, ledger or not) or the as-of date changed, or there is no complete
--- build yet. The validated tables depend on the input rows only and rebuild the loans with has_changed_inputs;
--- the positions at the as-of date (repayment, month ends) every loan listed; the models from the observation
--- point on the loans with has_changed_features: a resolved loan's observation point does not move with the
--- as-of date, an open loan's does.
+-- The loan keys to rebuild (macros/project/incremental_by_loan.sql): those whose features may have changed since
+-- the last complete build: new, changed or vanished loans (has_changed_inputs), every loan
+-- when the build context (repayment tolerance, performance window, ledger or not) changed or there is no complete
+-- build yet, and the open loans when the as-of date moved (a resolved loan's observation point does not move with
+-- it, an open loan's does). The validated tables depend on the input rows only and rebuild the loans with
+-- has_changed_inputs; loan_features, the scores and the reason codes every loan listed.
 
 {%- set built = existing_loan_inputs_built() %}
 
@@ -34,18 +33,15 @@ compared as (
 final as (
     select
         loan_key,
-        has_changed_inputs,
-        has_changed_inputs or has_changed_context or has_moved_as_of_date and is_open_in_ledger
-            as has_changed_features
+        has_changed_inputs
     from compared
-    where has_changed_inputs or has_changed_context or has_moved_as_of_date
+    where has_changed_inputs or has_changed_context or has_moved_as_of_date and is_open_in_ledger
 )
 {%- else -%}
 final as (
     select
         loan_key,
-        true as has_changed_inputs,
-        true as has_changed_features
+        true as has_changed_inputs
     from current_inputs
 )
 {%- endif %}

@@ -20,7 +20,7 @@ def model(dbt, session):
                 on scores.loan_id = explained.loan_id and scores.run_id = explained.run_id
             where explained.loan_id is null
             union
-            select loan_key from ({changed.sql_query()}) where has_changed_features
+            select loan_key from ({changed.sql_query()})
             """
         )
         features = features.filter(f"loan_id in (select * from ({stale.sql_query()}))")

@@ -41,8 +41,7 @@ def model(dbt, session):
 
     incremental = {}
     if dbt.is_incremental:
-        changed_ids = read_frame(session, changed.filter("has_changed_features"))["loan_key"]
-        incremental["changed_ids"] = pd.Index(changed_ids)
+        incremental["changed_ids"] = pd.Index(read_frame(session, changed)["loan_key"])
         incremental["previous"] = read_frame(
             session,
             session.sql(

@@ -5,7 +5,13 @@ import pytest
 
 from tools.benchmark.render import stage_table, summary_table, target_table
 from tools.benchmark.replay import profile_settings, topological_order
-from tools.benchmark.runs import DAILY_BATCH_MODULUS, NEW_LOAN_MODULUS, add_daily_payments, add_new_loans
+from tools.benchmark.runs import (
+    DAILY_BATCH_MODULUS,
+    NEW_LOAN_MODULUS,
+    add_daily_payments,
+    add_new_loans,
+    append_rows,
+)
 from tools.benchmark.timing import (
     STAGES,
     STARTUP_STAGE,
@@ -306,3 +312,28 @@ def test_the_daily_batch_adds_a_new_loan_with_its_ledger_for_one_loan_in_a_thous
         "ledger/plan.parquet": 6 * chosen,
         "ledger/payments.parquet": 2 * chosen,
     }
+
+
+def test_a_grown_file_keeps_every_row_at_its_position(tmp_path):
+    # Many row groups read in parallel, and new rows aggregated from the same file: a plain `union all` of the
+    # two moved the old rows (it did on 22M payments, and here: the file then started at row 163840).
+    path = tmp_path / "payments.parquet"
+    rows = 2_000_000
+    with duckdb.connect() as connection:
+        connection.execute("set threads = 4")
+        connection.execute(
+            f"copy (select i, 'L' || (i * 7919 % 100003) as order_id from range({rows}) as t(i))"
+            f" to '{path}' (row_group_size 10000)"
+        )
+        added = (
+            f"select max(i) as i, order_id from read_parquet('{path}')"
+            " where hash(order_id) % 100 = 0 group by order_id"
+        )
+
+        append_rows(connection, path, added)
+
+        grown = connection.execute(
+            f"select i from read_parquet('{path}', file_row_number = true) order by file_row_number"
+        ).fetchnumpy()["i"]
+    assert (grown[:rows] == range(rows)).all()
+    assert len(grown) > rows

@@ -64,14 +64,32 @@ def add_daily_payments(payments: Path, as_of_date: str) -> int:
         where hash(order_id) % {DAILY_BATCH_MODULUS} = 0
         group by order_id
     """
-    grown = payments.with_suffix(".grown.parquet")
     with duckdb.connect() as connection:
         (added,) = connection.execute(f"select count(*) from ({batch})").fetchone()
-        connection.execute(
-            f"copy (select * from read_parquet('{source}') union all {batch}) to '{sql_text(grown)}'"
-        )
-    grown.replace(payments)
+        append_rows(connection, payments, batch)
     return added
+
+
+def append_rows(connection, path: Path, added_rows: str) -> None:
+    """Rewrite the Parquet file `path` as its rows, in their order, followed by the rows of the query
+    `added_rows`: as a daily extract grows, every row keeps its position (a moved row is a changed one)."""
+    grown = path.with_suffix(".grown.parquet")
+    connection.execute(
+        f"""
+        copy (
+            select * exclude (part, position)
+            from (
+                select * exclude (file_row_number), 0 as part, file_row_number as position
+                from read_parquet('{sql_text(path)}', file_row_number = true)
+                union all by name
+                select *, 1 as part, row_number() over () as position
+                from ({added_rows})
+            )
+            order by part, position
+        ) to '{sql_text(grown)}'
+        """
+    )
+    grown.replace(path)
 
 
 def add_new_loans(directory: Path, day: int) -> int:
@@ -89,11 +107,7 @@ def add_new_loans(directory: Path, day: int) -> int:
                 from read_parquet('{source}')
                 where hash({id_column}) % {NEW_LOAN_MODULUS} = 1 and not contains({id_column}, '_new')
             """
-            grown = path.with_suffix(".grown.parquet")
-            connection.execute(
-                f"copy (select * from read_parquet('{source}') union all {copies}) to '{sql_text(grown)}'"
-            )
-            grown.replace(path)
+            append_rows(connection, path, copies)
         (added,) = connection.execute(
             f"select count(*) from read_parquet('{sql_text(directory / 'loan_recovery.parquet')}')"
             f" where ends_with(Loan_ID, '_new{day}')"

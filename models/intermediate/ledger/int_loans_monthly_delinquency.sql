@@ -6,18 +6,16 @@
 with
 
 orders as (
-    {{ accepted_rows(ref('int_ledger_orders_validated'), loan_is_rebuilt('loan_id')) }}
+    {{ accepted_rows(ref('int_ledger_orders_validated')) }}
 ),
 
 -- instalments due after the as-of month never reach a month end of this table
 plan as (
-    {{ accepted_rows(
-        ref('int_ledger_plan_validated'), 'due_on <= ' ~ dbt.last_day(as_of, 'month') ~ ' and ' ~ loan_is_rebuilt('loan_id')
-    ) }}
+    {{ accepted_rows(ref('int_ledger_plan_validated'), 'due_on <= ' ~ dbt.last_day(as_of, 'month')) }}
 ),
 
 payments as (
-    {{ accepted_rows(ref('int_ledger_payments_validated'), loan_is_rebuilt('loan_id')) }}
+    {{ accepted_rows(ref('int_ledger_payments_validated')) }}
 ),
 
 month_offsets as (

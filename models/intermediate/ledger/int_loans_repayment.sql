@@ -6,15 +6,15 @@
 with
 
 orders as (
-    {{ accepted_rows(ref('int_ledger_orders_validated'), loan_is_rebuilt('loan_id')) }}
+    {{ accepted_rows(ref('int_ledger_orders_validated')) }}
 ),
 
 plan as (
-    {{ accepted_rows(ref('int_ledger_plan_validated'), loan_is_rebuilt('loan_id')) }}
+    {{ accepted_rows(ref('int_ledger_plan_validated')) }}
 ),
 
 payments as (
-    {{ accepted_rows(ref('int_ledger_payments_validated'), loan_is_rebuilt('loan_id')) }}
+    {{ accepted_rows(ref('int_ledger_payments_validated')) }}
 ),
 
 positions as (
