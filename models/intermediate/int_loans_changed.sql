@@ -21,9 +21,10 @@ built_inputs as (
 compared as (
     select
         coalesce(current_inputs.loan_key, built_inputs.loan_key) as loan_key,
-        current_inputs.input_fingerprint is distinct from built_inputs.input_fingerprint as has_changed_inputs,
-        current_inputs.build_context is distinct from built_inputs.build_context as has_changed_context,
-        current_inputs.as_of_date is distinct from built_inputs.as_of_date as has_moved_as_of_date,
+        -- a side missing (a new or a vanished loan) counts as a change
+        coalesce(current_inputs.input_fingerprint <> built_inputs.input_fingerprint, true) as has_changed_inputs,
+        coalesce(current_inputs.build_context <> built_inputs.build_context, true) as has_changed_context,
+        coalesce(current_inputs.as_of_date <> built_inputs.as_of_date, true) as has_moved_as_of_date,
         coalesce(current_inputs.is_open_in_ledger, false) as is_open_in_ledger
     from current_inputs
     full outer join built_inputs
@@ -35,7 +36,7 @@ final as (
         loan_key,
         has_changed_inputs
     from compared
-    where has_changed_inputs or has_changed_context or has_moved_as_of_date and is_open_in_ledger
+    where has_changed_inputs or has_changed_context or (has_moved_as_of_date and is_open_in_ledger)
 )
 {%- else -%}
 final as (
