@@ -54,7 +54,7 @@ def test_money_is_jittered_within_bounds_and_other_columns_are_copied(drawn):
         before = original[column].astype(float)
         after = drawn[column]
         nonzero = before != 0
-        # Zero stays zero (Personal loans have no collateral); the rest within the factor, give or take a cent.
+        # Zero stays zero (Personal loans: no collateral), the rest within the factor give or take a cent.
         assert (after[~nonzero] == 0).all()
         low, high = before * (1 - JITTER) - 0.005, before * (1 + JITTER) + 0.005
         assert after.between(low, high).all(), column
