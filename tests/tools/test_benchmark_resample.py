@@ -113,10 +113,11 @@ def test_slowest_nodes_come_first():
         "results": [
             {"unique_id": "model.loan_recovery.a", "execution_time": 1.0},
             {"unique_id": "model.loan_recovery.b", "execution_time": 5.0},
-            {"unique_id": "test.loan_recovery.c", "execution_time": 3.0},
+            {"unique_id": "test.loan_recovery.not_null_c_id.07163c55ac", "execution_time": 3.0},
+            {"unique_id": "unit_test.loan_recovery.d.d_sums", "execution_time": 2.0},
         ]
     }
-    assert slowest_nodes(run_results, 2) == [("b", 5.0), ("c", 3.0)]
+    assert slowest_nodes(run_results, 3) == [("b", 5.0), ("not_null_c_id", 3.0), ("d.d_sums", 2.0)]
 
 
 def test_the_section_says_why_the_rows_were_skipped(tmp_path):

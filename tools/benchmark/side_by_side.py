@@ -50,11 +50,16 @@ class SideBySide:
         return self.pipeline.seconds / self.warehouse.measured.seconds
 
 
+def node_name(unique_id: str) -> str:
+    """A node's name from its unique id: `model.loan_recovery.int_loans_scored` -> `int_loans_scored`; a data
+    test's without its trailing hash; a unit test's as `<model>.<test>`."""
+    kind, _, name = unique_id.split(".", 2)
+    return name.rsplit(".", 1)[0] if kind == "test" else name
+
+
 def slowest_nodes(run_results: dict, count: int = SLOWEST_NODES) -> list[tuple[str, float]]:
     """The `count` nodes of a run that took longest to execute, by name, slowest first."""
-    timed = [
-        (result["unique_id"].split(".")[-1], result["execution_time"]) for result in run_results["results"]
-    ]
+    timed = [(node_name(result["unique_id"]), result["execution_time"]) for result in run_results["results"]]
     return sorted(timed, key=lambda node: node[1], reverse=True)[:count]
 
 
