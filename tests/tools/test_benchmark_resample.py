@@ -8,6 +8,7 @@ from tools.benchmark.side_by_side import (
     PUBLIC_CSV,
     SideBySide,
     WarehouseRun,
+    profile_table,
     section,
     side_by_side_table,
     slowest_nodes,
@@ -106,6 +107,10 @@ def test_the_table_judges_each_size_against_its_target():
     rows = side_by_side_table(results).splitlines()[2:]
     assert rows[0].endswith("| 0.83x | >= 1.0x | no |")
     assert rows[1].endswith("| 2.50x | >= 2.0x | yes |")
+    profile = profile_table(results).splitlines()
+    assert profile[0] == "| stage | 100k s | 100k one algorithm s | 1M s | 1M one algorithm s |"
+    assert len(profile) == 2 + len(STAGES) + 1
+    assert profile[-1].count("int_loans_scored 9.0") == 4
 
 
 def test_slowest_nodes_come_first():

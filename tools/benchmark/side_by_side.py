@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from tools.benchmark.render import GIB, machine
+from tools.benchmark.render import _gib, _size_label, machine
 from tools.benchmark.resample import JITTER, write_resample
 from tools.benchmark.runs import dbt_build
 from tools.benchmark.timing import STAGES, Measured, run_measured, stage_seconds
@@ -93,14 +93,6 @@ def bench_resample(loans: int, seed: int, directory: Path, public_csv: Path) -> 
     return SideBySide(loans, pipeline, warehouse, one_algorithm)
 
 
-def _label(loans: int) -> str:
-    return f"{loans // 1_000_000}M" if loans % 1_000_000 == 0 else f"{loans // 1_000}k"
-
-
-def _gib(size_bytes: int) -> str:
-    return f"{size_bytes / GIB:.2f} GiB"
-
-
 def side_by_side_table(results: list[SideBySide]) -> str:
     """Markdown: one row per size with the pipeline, both builds, the speed-up and its target."""
     rows = []
@@ -134,7 +126,7 @@ def profile_table(results: list[SideBySide]) -> str:
     """Markdown: seconds per stage of each build (stages overlap on dbt's threads), then its slowest nodes."""
     header = ["stage"]
     for result in results:
-        header += [f"{_label(result.loans)} s", f"{_label(result.loans)} one algorithm s"]
+        header += [f"{_size_label(result.loans)} s", f"{_size_label(result.loans)} one algorithm s"]
     rows = []
     for stage in STAGES:
         row = [stage]
