@@ -79,8 +79,10 @@ sample: $(READY)
 quality: $(READY)
 	$(BIN)/python -m tools.quality --loans 100000 --seed 1
 
-# Times `dbt build` on generated loans against the source documents' method and plain DuckDB, and writes
-# bench/results.md (1M loans take several minutes; not a test). BENCH_10M=1 adds 10M loans, snapshot only.
+# Times `dbt build` on generated loans against the source documents' method and plain DuckDB, then the source
+# pipeline and `dbt build` side by side on 100k and 1M resamples of the public dataset (../shared/data/; skipped,
+# saying why, when it is absent), and writes bench/results.md (1M loans take several minutes; not a test).
+# BENCH_10M=1 adds 10M loans, snapshot only.
 # Then times the report's first screen in headless Chromium (the report `make build` wrote).
 BENCH_LOANS ?= 10000 100000 1000000
 BENCH_DIR ?= /tmp/loan-recovery-bench

@@ -16,6 +16,7 @@ from tools.benchmark.baseline import source_approach
 from tools.benchmark.render import report
 from tools.benchmark.replay import replay, replay_differences
 from tools.benchmark.runs import SNAPSHOT_ONLY_LOANS, daily_batch, dbt_build, generate, selected_auc
+from tools.benchmark.side_by_side import PUBLIC_CSV, PUBLIC_RESAMPLE_LOANS, run_side_by_side, section
 from tools.benchmark.timing import SizeResult, run_measured, stage_seconds
 from tools.dbt_process import REPO
 from tools.sql import sql_text
@@ -105,6 +106,19 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--no-references", action="store_true", help="build and daily builds only, no references"
     )
     parser.add_argument("--results", type=Path, default=REPO / "bench" / "results.md")
+    parser.add_argument(
+        "--public-resample-loans",
+        type=int,
+        nargs="*",
+        default=PUBLIC_RESAMPLE_LOANS,
+        help="sizes of the public-dataset resamples, pipeline and dbt build side by side (none: skip them)",
+    )
+    parser.add_argument("--public-data", type=Path, default=PUBLIC_CSV, help="the public loan-recovery CSV")
+    parser.add_argument(
+        "--public-resample-only",
+        action="store_true",
+        help="only the public-dataset resample rows; prints their section, leaves --results as it is",
+    )
     # Internal: the references run in their own processes, so that their time and memory are theirs alone.
     commands = parser.add_subparsers(dest="command")
     source = commands.add_parser("source")
@@ -126,8 +140,9 @@ def main(argv: list[str] | None = None) -> None:
     if args.command == "replay":
         replay(args.manifest, args.database, args.model_dir, args.out)
         return
-    sizes = [(loans, True) for loans in sorted(args.loans)]
-    if args.with_10m:
+    command = "python -m tools.benchmark " + shlex.join(sys.argv[1:] if argv is None else argv)
+    sizes = [] if args.public_resample_only else [(loans, True) for loans in sorted(args.loans)]
+    if args.with_10m and not args.public_resample_only:
         sizes.append((SNAPSHOT_ONLY_LOANS, False))
     results = []
     for loans, with_ledger in sizes:
@@ -136,8 +151,14 @@ def main(argv: list[str] | None = None) -> None:
         results.append(bench_size(loans, args.seed, directory, with_ledger, with_references=with_references))
         if not args.keep_data:
             shutil.rmtree(directory)
-    command = "python -m tools.benchmark " + shlex.join(sys.argv[1:] if argv is None else argv)
-    text = report(results, command)
+    side_by_side = run_side_by_side(
+        args.public_resample_loans, args.seed, args.workdir, args.public_data, args.keep_data, _progress
+    )
+    public_section = section(side_by_side, command, args.public_data)
+    if args.public_resample_only:
+        print(public_section)
+        return
+    text = report(results, command) + "\n" + public_section
     args.results.parent.mkdir(parents=True, exist_ok=True)
     args.results.write_text(text)
     print(text)
