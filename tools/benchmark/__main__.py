@@ -16,11 +16,13 @@ from tools.benchmark.baseline import source_approach
 from tools.benchmark.render import report
 from tools.benchmark.replay import replay, replay_differences
 from tools.benchmark.runs import SNAPSHOT_ONLY_LOANS, daily_batch, dbt_build, generate, selected_auc
+from tools.benchmark.spark import SparkResult, engine_section, spark_build, with_engine_section
 from tools.benchmark.timing import SizeResult, run_measured, stage_seconds
 from tools.dbt_process import REPO
 from tools.sql import sql_text
 
 DEFAULT_LOANS = [10_000, 100_000, 1_000_000]
+DEFAULT_SPARK_LOANS = [1_000_000]
 
 
 def _run_references(result: SizeResult, directory: Path, manifest: dict, run_results: dict) -> None:
@@ -49,9 +51,9 @@ def _run_references(result: SizeResult, directory: Path, manifest: dict, run_res
 
 
 def bench_size(
-    loans: int, seed: int, directory: Path, with_ledger: bool, with_references: bool
-) -> SizeResult:
-    """Generate `loans` loans, build them with dbt, and run the references on the same files."""
+    loans: int, seed: int, directory: Path, with_ledger: bool, with_references: bool, with_spark: bool = False
+) -> tuple[SizeResult, SparkResult | None]:
+    """Generate `loans` loans, build them with dbt, and run the references (and Spark) on the same files."""
     shutil.rmtree(directory, ignore_errors=True)
     directory.mkdir(parents=True)
     _progress(f"{loans:,} loans: generating")
@@ -69,13 +71,37 @@ def bench_size(
         stages=stage_seconds(run_results, manifest, build.seconds),
         our_auc=selected_auc(directory / "warehouse.duckdb", algorithm),
     )
+    spark = None
+    if with_spark:
+        _progress(f"{loans:,} loans: Spark build")
+        spark = spark_build(directory, loans, with_ledger, build, result.stages["ML"])
     if with_references:
         _progress(f"{loans:,} loans: references")
         _run_references(result, directory, manifest, run_results)
     if with_ledger:
         _progress(f"{loans:,} loans: daily batch")
         result.daily_batch = daily_batch(directory, algorithm)
-    return result
+    return result, spark
+
+
+def bench_spark_only(loans: int, seed: int, directory: Path) -> SparkResult:
+    """The DuckDB and Spark builds of `loans` loans with their ledger, on files generated before if any."""
+    if not (directory / "loan_recovery.parquet").exists() or not (directory / "ledger").exists():
+        shutil.rmtree(directory, ignore_errors=True)
+        directory.mkdir(parents=True)
+        _progress(f"{loans:,} loans: generating")
+        generate(loans, seed, directory, with_ledger=True)
+    # The builds start afresh, as in a full run: an existing warehouse would make incremental models add.
+    (directory / "warehouse.duckdb").unlink(missing_ok=True)
+    for output in ("target", "models"):
+        shutil.rmtree(directory / output, ignore_errors=True)
+    _progress(f"{loans:,} loans: dbt build")
+    build = dbt_build(directory, with_ledger=True)
+    manifest = json.loads((directory / "target" / "manifest.json").read_text())
+    run_results = json.loads((directory / "target" / "run_results.json").read_text())
+    ml_seconds = stage_seconds(run_results, manifest, build.seconds)["ML"]
+    _progress(f"{loans:,} loans: Spark build")
+    return spark_build(directory, loans, True, build, ml_seconds)
 
 
 def _progress(message: str) -> None:
@@ -99,6 +125,19 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--keep-data", action="store_true", help="keep each size's files after measuring it")
     parser.add_argument("--results", type=Path, default=REPO / "bench" / "results.md")
+    parser.add_argument(
+        "--spark-loans",
+        type=int,
+        nargs="*",
+        default=DEFAULT_SPARK_LOANS,
+        help="of --loans, the numbers also built on a local Spark (needs make spark-env and Java)",
+    )
+    parser.add_argument(
+        "--spark-only",
+        action="store_true",
+        help="only the DuckDB and Spark builds of --spark-loans (files in --workdir reused if there); "
+        "replaces the Spark section of --results, leaving the rest as it is",
+    )
     # Internal: the references run in their own processes, so that their time and memory are theirs alone.
     commands = parser.add_subparsers(dest="command")
     source = commands.add_parser("source")
@@ -120,17 +159,31 @@ def main(argv: list[str] | None = None) -> None:
     if args.command == "replay":
         replay(args.manifest, args.database, args.model_dir, args.out)
         return
+    command = "python -m tools.benchmark " + shlex.join(sys.argv[1:] if argv is None else argv)
+    if args.spark_only:
+        spark_results = [
+            bench_spark_only(loans, args.seed, args.workdir / f"loans-{loans}") for loans in args.spark_loans
+        ]
+        section = engine_section(spark_results, command)
+        args.results.write_text(with_engine_section(args.results.read_text(), section))
+        print(section)
+        print(f"wrote {args.results}")
+        return
     sizes = [(loans, True) for loans in sorted(args.loans)]
     if args.with_10m:
         sizes.append((SNAPSHOT_ONLY_LOANS, False))
-    results = []
+    results, spark_results = [], []
     for loans, with_ledger in sizes:
         directory = args.workdir / f"loans-{loans}"
-        results.append(bench_size(loans, args.seed, directory, with_ledger, with_references=with_ledger))
+        with_spark = with_ledger and loans in args.spark_loans
+        result, spark = bench_size(loans, args.seed, directory, with_ledger, with_ledger, with_spark)
+        results.append(result)
+        spark_results += [spark] if spark else []
         if not args.keep_data:
             shutil.rmtree(directory)
-    command = "python -m tools.benchmark " + shlex.join(sys.argv[1:] if argv is None else argv)
     text = report(results, command)
+    if spark_results:
+        text = with_engine_section(text, engine_section(spark_results, command))
     args.results.parent.mkdir(parents=True, exist_ok=True)
     args.results.write_text(text)
     print(text)
