@@ -16,7 +16,13 @@ from tools.benchmark.baseline import source_approach
 from tools.benchmark.render import report
 from tools.benchmark.replay import replay, replay_differences
 from tools.benchmark.runs import SNAPSHOT_ONLY_LOANS, daily_batch, dbt_build, generate, selected_auc
-from tools.benchmark.spark import SparkResult, engine_section, spark_build, with_engine_section
+from tools.benchmark.spark import (
+    SparkResult,
+    duckdb_and_spark,
+    engine_section,
+    spark_build,
+    with_engine_section,
+)
 from tools.benchmark.timing import SizeResult, run_measured, stage_seconds
 from tools.dbt_process import REPO
 from tools.sql import sql_text
@@ -84,26 +90,6 @@ def bench_size(
     return result, spark
 
 
-def bench_spark_only(loans: int, seed: int, directory: Path) -> SparkResult:
-    """The DuckDB and Spark builds of `loans` loans with their ledger, on files generated before if any."""
-    if not (directory / "loan_recovery.parquet").exists() or not (directory / "ledger").exists():
-        shutil.rmtree(directory, ignore_errors=True)
-        directory.mkdir(parents=True)
-        _progress(f"{loans:,} loans: generating")
-        generate(loans, seed, directory, with_ledger=True)
-    # The builds start afresh, as in a full run: an existing warehouse would make incremental models add.
-    (directory / "warehouse.duckdb").unlink(missing_ok=True)
-    for output in ("target", "models"):
-        shutil.rmtree(directory / output, ignore_errors=True)
-    _progress(f"{loans:,} loans: dbt build")
-    build = dbt_build(directory, with_ledger=True)
-    manifest = json.loads((directory / "target" / "manifest.json").read_text())
-    run_results = json.loads((directory / "target" / "run_results.json").read_text())
-    ml_seconds = stage_seconds(run_results, manifest, build.seconds)["ML"]
-    _progress(f"{loans:,} loans: Spark build")
-    return spark_build(directory, loans, True, build, ml_seconds)
-
-
 def _progress(message: str) -> None:
     print(f"[{datetime.datetime.now():%H:%M:%S}] {message}", file=sys.stderr, flush=True)
 
@@ -162,7 +148,8 @@ def main(argv: list[str] | None = None) -> None:
     command = "python -m tools.benchmark " + shlex.join(sys.argv[1:] if argv is None else argv)
     if args.spark_only:
         spark_results = [
-            bench_spark_only(loans, args.seed, args.workdir / f"loans-{loans}") for loans in args.spark_loans
+            duckdb_and_spark(loans, args.seed, args.workdir / f"loans-{loans}", _progress)
+            for loans in args.spark_loans
         ]
         section = engine_section(spark_results, command)
         args.results.write_text(with_engine_section(args.results.read_text(), section))

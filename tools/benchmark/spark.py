@@ -9,13 +9,14 @@ import os
 import shutil
 import sys
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from tools.benchmark.runs import build_vars
-from tools.benchmark.timing import Measured, run_measured
+from tools.benchmark.runs import build_vars, dbt_build, generate
+from tools.benchmark.timing import Measured, run_measured, stage_seconds
 from tools.markdown import as_markdown
 from tools.spark_build import STEPS, check_java
 
@@ -90,6 +91,26 @@ def spark_build(
     result.load_average = os.getloadavg()
     result.steps = json.loads(timings.read_text())
     return result
+
+
+def duckdb_and_spark(loans: int, seed: int, directory: Path, progress: Callable[[str], None]) -> SparkResult:
+    """The DuckDB and Spark builds of `loans` loans with their ledger, on files generated before if any."""
+    if not (directory / "loan_recovery.parquet").exists() or not (directory / "ledger").exists():
+        shutil.rmtree(directory, ignore_errors=True)
+        directory.mkdir(parents=True)
+        progress(f"{loans:,} loans: generating")
+        generate(loans, seed, directory, with_ledger=True)
+    # The builds start afresh, as in a full run: an existing warehouse would make incremental models add.
+    (directory / "warehouse.duckdb").unlink(missing_ok=True)
+    for output in ("target", "models"):
+        shutil.rmtree(directory / output, ignore_errors=True)
+    progress(f"{loans:,} loans: dbt build")
+    build = dbt_build(directory, with_ledger=True)
+    manifest = json.loads((directory / "target" / "manifest.json").read_text())
+    run_results = json.loads((directory / "target" / "run_results.json").read_text())
+    ml_seconds = stage_seconds(run_results, manifest, build.seconds)["ML"]
+    progress(f"{loans:,} loans: Spark build")
+    return spark_build(directory, loans, True, build, ml_seconds)
 
 
 class TreePeakMemory:
