@@ -35,10 +35,11 @@ SPARK_METHOD = f"""\
   (ml/spark_job.py), dbt below it with its tests. Tables are Parquet under a new warehouse folder.
   Session settings: {", ".join(f"{name}={value}" for name, value in BENCH_SPARK_SETTINGS.items())}
   unless set in the environment.
-- Peak RSS, largest process: as for DuckDB, the max RSS wait4 reports (one process: the JVM, the
-  driver's Python or a worker). Peak RSS, process tree: the largest sum of the RSS of every process the
-  build started, read from /proc every {SAMPLE_SECONDS} s. DuckDB's build is one process, so its two
-  figures are one.
+- Peak RSS, largest process: as for DuckDB, the max RSS wait4 reports. On Spark it misses the JVM, which
+  the driver's Python starts and does not wait for, so wait4 never counts it. Peak RSS, process tree: the
+  largest sum of the RSS of every process the build started (the driver's Python, the JVM, the Python
+  workers), read from /proc every {SAMPLE_SECONDS} s: the figure to compare. DuckDB's build is one process,
+  so its two figures are one.
 - Split: Spark's wall seconds per step of tools/spark_build.py (session start, dbt above the ML step, ML
   job, dbt below it); DuckDB's ML stage is the span its Python models ran (see the stages table).
 """
