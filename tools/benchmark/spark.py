@@ -35,11 +35,10 @@ SPARK_METHOD = f"""\
   (ml/spark_job.py), dbt below it with its tests. Tables are Parquet under a new warehouse folder.
   Session settings: {", ".join(f"{name}={value}" for name, value in BENCH_SPARK_SETTINGS.items())}
   unless set in the environment.
-- Peak RSS, largest process: as for DuckDB, the max RSS wait4 reports. On Spark it misses the JVM, which
-  the driver's Python starts and does not wait for, so wait4 never counts it. Peak RSS, process tree: the
-  largest sum of the RSS of every process the build started (the driver's Python, the JVM, the Python
-  workers), read from /proc every {SAMPLE_SECONDS} s: the figure to compare. DuckDB's build is one process,
-  so its two figures are one.
+- Peak RSS, process tree: on Spark, the largest sum of the RSS of every process the build started (the
+  driver's Python, the JVM, the Python workers), read from /proc every {SAMPLE_SECONDS} s. Not wait4's max
+  RSS, as for DuckDB's one process: it misses the JVM, which the driver's Python starts and does not wait
+  for.
 - Split: Spark's wall seconds per step of tools/spark_build.py (session start, dbt above the ML step, ML
   job, dbt below it); DuckDB's ML stage is the span its Python models ran (see the stages table).
 """
@@ -169,27 +168,24 @@ def engine_table(results: list[SparkResult]) -> str:
         "loans",
         "engine",
         "build s",
-        "peak RSS, largest process",
         "peak RSS, process tree",
         f"split s ({' / '.join(STEPS)})",
         "time vs DuckDB",
     ]
     rows = []
     for result in results:
-        duckdb_rss = _gib(result.duckdb_build.max_rss_bytes)
         rows.append(
             [
                 f"{result.loans:,}",
                 "DuckDB (`dbt build`)",
                 f"{result.duckdb_build.seconds:.1f}",
-                duckdb_rss,
-                duckdb_rss,
+                _gib(result.duckdb_build.max_rss_bytes),
                 f"ML stage {result.duckdb_ml_seconds:.1f}",
                 "1.00x",
             ]
         )
         if result.build is None:
-            rows.append([f"{result.loans:,}", "Spark", f"skipped: {result.skipped}", "", "", "", ""])
+            rows.append([f"{result.loans:,}", "Spark", f"skipped: {result.skipped}", "", "", ""])
             continue
         split = " / ".join(f"{result.steps[step]:.1f}" for step in STEPS)
         rows.append(
@@ -197,7 +193,6 @@ def engine_table(results: list[SparkResult]) -> str:
                 f"{result.loans:,}",
                 "Spark (`tools.spark_build`, local[2])",
                 f"{result.build.seconds:.1f}",
-                _gib(result.build.max_rss_bytes),
                 _gib(result.tree_peak_bytes),
                 split,
                 f"{result.build.seconds / result.duckdb_build.seconds:.2f}x",
