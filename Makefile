@@ -82,12 +82,15 @@ quality: $(READY)
 # Times `dbt build` on generated loans against the source documents' method and plain DuckDB, then the source
 # pipeline and `dbt build` side by side on 100k and 1M resamples of the public dataset (../shared/data/; skipped,
 # saying why, when it is absent), and writes bench/results.md (1M loans take several minutes; not a test).
-# BENCH_10M=1 adds 10M loans, snapshot only.
+# BENCH_10M=1 adds 10M loans, snapshot only. BENCH_SPARK_LOANS (of BENCH_LOANS) are also built on a local Spark
+# (tools/benchmark/spark.py; needs Java; empty skips it).
 # Then times the report's first screen in headless Chromium (the report `make build` wrote).
 BENCH_LOANS ?= 10000 100000 1000000
+BENCH_SPARK_LOANS ?= 1000000
 BENCH_DIR ?= /tmp/loan-recovery-bench
-bench: build browser
-	$(BIN)/python -m tools.benchmark --loans $(BENCH_LOANS) --workdir $(BENCH_DIR) $(if $(BENCH_10M),--with-10m)
+bench: build browser $(SPARK_READY)
+	$(BIN)/python -m tools.benchmark --loans $(BENCH_LOANS) --spark-loans $(BENCH_SPARK_LOANS) --workdir $(BENCH_DIR) \
+		$(if $(BENCH_10M),--with-10m)
 	$(BIN)/python -m tools.page_speed
 
 clean:

@@ -15,12 +15,19 @@ import json
 import os
 import shutil
 import sys
+import time
 from pathlib import Path
 
 from tools.dbt_process import REPO
 
 # The ML job's stand-ins and everything below them: the second dbt run.
 BELOW_ML_STEP = ["path:models/intermediate/spark_ml+", "path:models/marts/risk/spark_ml+"]
+# The steps of a build, as build() times them.
+STEP_SESSION = "Spark session start"
+STEP_ABOVE_ML = "dbt above the ML step"
+STEP_ML = "ML job"
+STEP_BELOW_ML = "dbt below the ML step"
+STEPS = [STEP_SESSION, STEP_ABOVE_ML, STEP_ML, STEP_BELOW_ML]
 # Faster JVM start for short local builds (C1 compiler only, serial GC): about 15 s instead of 30.
 FAST_START_JVM_OPTIONS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
 
@@ -100,9 +107,14 @@ def build(
     master: str = "local[2]",
     catalog: str = "in-memory",
     export_dir: Path | None = None,
-) -> None:
-    """The whole warehouse on a local Spark: dbt above the ML step, the ML job, dbt below it."""
+) -> dict[str, float]:
+    """The whole warehouse on a local Spark: dbt above the ML step, the ML job, dbt below it.
+
+    Returns the wall seconds of each step (STEPS), for the benchmark.
+    """
     from ml import spark_job
+
+    clock = _StepClock()
 
     check_java()
     if catalog == "in-memory" and warehouse_dir.exists():
@@ -115,13 +127,31 @@ def build(
     common = ["--target", "spark", "--project-dir", str(REPO), "--target-path", str(target_path)]
     common += ["--vars", dbt_vars] if dbt_vars else []
     spark_job.prepare(spark)
+    clock.lap(STEP_SESSION)
     run_dbt(["build", *common, "--exclude", *BELOW_ML_STEP])
+    clock.lap(STEP_ABOVE_ML)
     configs = spark_job.python_model_configs(target_path / "manifest.json")
     schema = os.environ.get("SPARK_SCHEMA", "main")
     spark_job.score(spark, configs, f"{schema}.loan_features")
+    clock.lap(STEP_ML)
     run_dbt(["build", *common, "--select", *BELOW_ML_STEP])
+    clock.lap(STEP_BELOW_ML)
     if export_dir is not None:
         export_public_tables(spark, target_path / "manifest.json", export_dir)
+    return clock.seconds
+
+
+class _StepClock:
+    """Wall seconds of consecutive steps, each from the end of the previous one."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._since = time.perf_counter()
+
+    def lap(self, step: str) -> None:
+        now = time.perf_counter()
+        self.seconds[step] = now - self._since
+        self._since = now
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -134,8 +164,13 @@ def main(argv: list[str] | None = None) -> None:
         "--catalog", choices=["in-memory", "hive"], default=os.environ.get("SPARK_CATALOG", "in-memory")
     )
     parser.add_argument("--export-public", type=Path, help="also write every public table as Parquet here")
+    parser.add_argument("--timings", type=Path, help="write the wall seconds of each step here (JSON)")
     args = parser.parse_args(argv)
-    build(args.warehouse_dir, args.target_path, args.vars, args.master, args.catalog, args.export_public)
+    seconds = build(
+        args.warehouse_dir, args.target_path, args.vars, args.master, args.catalog, args.export_public
+    )
+    if args.timings:
+        args.timings.write_text(json.dumps(seconds))
 
 
 if __name__ == "__main__":

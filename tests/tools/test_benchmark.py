@@ -1,8 +1,12 @@
-"""The benchmark's pure parts: stage spans, stage of a node, replay order, and the tables it reports."""
+"""The benchmark's pure parts: stage spans, stage of a node, replay order, the tables it reports, and the
+Spark row's memory reading and section (no Spark needed)."""
+
+import os
 
 import duckdb
 import pytest
 
+from tools.benchmark import spark
 from tools.benchmark.render import stage_table, summary_table, target_table
 from tools.benchmark.replay import profile_settings, topological_order
 from tools.benchmark.runs import (
@@ -11,6 +15,7 @@ from tools.benchmark.runs import (
     add_daily_payments,
     add_new_loans,
     append_rows,
+    build_vars,
 )
 from tools.benchmark.timing import (
     STAGES,
@@ -337,3 +342,95 @@ def test_a_grown_file_keeps_every_row_at_its_position(tmp_path):
         ).fetchnumpy()["i"]
     assert (grown[:rows] == range(rows)).all()
     assert len(grown) > rows
+
+
+def _stat(proc, pid: int, command: str, ppid: int, rss_pages: int) -> None:
+    # proc_pid_stat(5): pid (comm) state ppid pgrp ... with rss the 24th field.
+    fields = ["S", str(ppid)] + ["0"] * 19 + [str(rss_pages)] + ["0"] * 5
+    (proc / str(pid)).mkdir()
+    (proc / str(pid) / "stat").write_text(f"{pid} ({command}) {' '.join(fields)}\n")
+
+
+def test_the_process_tree_memory_sums_every_descendant_and_nothing_else(tmp_path):
+    _stat(tmp_path, 100, "python", 1, 1000)  # the benchmark itself: not counted
+    _stat(tmp_path, 101, "python -m tools.spark_build", 100, 10)
+    _stat(tmp_path, 102, "java", 101, 200)
+    _stat(tmp_path, 103, "python3) (worker", 102, 30)  # a name with spaces and parentheses
+    _stat(tmp_path, 104, "python3", 103, 4)
+    _stat(tmp_path, 200, "other", 1, 5000)  # not a descendant
+    (tmp_path / "self").mkdir()  # not a process folder
+    page = os.sysconf("SC_PAGE_SIZE")
+    assert spark.descendants_rss_bytes(100, tmp_path) == (10 + 200 + 30 + 4) * page
+    assert spark.descendants_rss_bytes(102, tmp_path) == (30 + 4) * page
+    assert spark.descendants_rss_bytes(104, tmp_path) == 0
+
+
+def _spark_result(**changes) -> spark.SparkResult:
+    steps = dict(zip(spark.STEPS, [15.0, 600.0, 150.0, 75.0], strict=True))
+    result = spark.SparkResult(1_000_000, Measured(140.0, 3 * 1024**3), 70.0)
+    result.build, result.tree_peak_bytes, result.steps = Measured(840.0, 4 * 1024**3), 6 * 1024**3, steps
+    result.load_average = (3.0, 4.5, 5.25)
+    for name, value in changes.items():
+        setattr(result, name, value)
+    return result
+
+
+def test_the_spark_row_sits_next_to_the_duckdb_row_with_its_split_and_ratio():
+    lines = spark.engine_table([_spark_result()]).splitlines()
+    header, duckdb_row, spark_row = _cells(lines[0]), _cells(lines[2]), _cells(lines[3])
+    assert (
+        header[-2] == "split s (Spark session start / dbt above the ML step / ML job / dbt below the ML step)"
+    )
+    assert duckdb_row == [
+        "1,000,000",
+        "DuckDB (`dbt build`)",
+        "140.0",
+        "3.00 GiB",
+        "ML stage 70.0",
+        "1.00x",
+    ]
+    assert spark_row[2:] == ["840.0", "6.00 GiB", "15.0 / 600.0 / 150.0 / 75.0", "6.00x"]
+
+
+def test_a_skipped_spark_row_says_why():
+    skipped = _spark_result(build=None, tree_peak_bytes=None, steps={}, load_average=None, skipped="no Java")
+    lines = spark.engine_table([skipped]).splitlines()
+    assert _cells(lines[3])[:3] == ["1,000,000", "Spark", "skipped: no Java"]
+    assert "Load average" not in spark.engine_section([skipped], "cmd")
+
+
+def test_spark_is_skipped_with_the_reason_when_its_extra_or_java_is_missing(monkeypatch, tmp_path):
+    monkeypatch.setattr(spark.importlib.util, "find_spec", lambda name: None)
+    assert "make spark-env" in spark.missing_spark()
+    result = spark.spark_build(tmp_path, 1_000, True, Measured(1.0, 1), 0.5)
+    assert result.build is None and "make spark-env" in result.skipped
+    monkeypatch.undo()
+
+    def no_java():
+        raise SystemExit("Spark needs Java 17 or 21")
+
+    monkeypatch.setattr(spark, "check_java", no_java)
+    assert spark.missing_spark() == "Spark needs Java 17 or 21"
+
+
+def test_the_spark_section_replaces_its_old_self_and_leaves_the_other_sections():
+    section = spark.engine_section([_spark_result()], "python -m tools.benchmark --spark-only")
+    assert section.startswith(spark.ENGINE_HEADING)
+    assert "3.0 / 4.5 / 5.2" in section and "python -m tools.benchmark --spark-only" in section
+    results = "# Benchmark\n\n## Targets\n\nt\n"
+    added = spark.with_engine_section(results, section)
+    assert added.startswith(results) and added.endswith(section)
+    old = added + "\n## Later\n\nkept\n"
+    replaced = spark.with_engine_section(old, f"{spark.ENGINE_HEADING}\n\nnew\n")
+    assert replaced == f"{results}\n{spark.ENGINE_HEADING}\n\nnew\n\n## Later\n\nkept\n"
+
+
+def test_both_engines_read_the_same_files(tmp_path):
+    with_ledger = build_vars(tmp_path, True, tmp_path / "models-spark")
+    assert with_ledger == {
+        "loan_recovery_path": str(tmp_path / "loan_recovery.parquet"),
+        "ledger_path": str(tmp_path / "ledger"),
+        "ledger_format": "parquet",
+        "risk_model_dir": str(tmp_path / "models-spark"),
+    }
+    assert build_vars(tmp_path, False, tmp_path)["ledger_path"] == ""

@@ -17,11 +17,19 @@ from tools.benchmark.render import report
 from tools.benchmark.replay import replay, replay_differences
 from tools.benchmark.runs import SNAPSHOT_ONLY_LOANS, daily_batch, dbt_build, generate, selected_auc
 from tools.benchmark.side_by_side import PUBLIC_CSV, PUBLIC_RESAMPLE_LOANS, run_side_by_side, section
+from tools.benchmark.spark import (
+    SparkResult,
+    duckdb_and_spark,
+    engine_section,
+    spark_build,
+    with_engine_section,
+)
 from tools.benchmark.timing import SizeResult, run_measured, stage_seconds
 from tools.dbt_process import REPO
 from tools.sql import sql_text
 
 DEFAULT_LOANS = [10_000, 100_000, 1_000_000]
+DEFAULT_SPARK_LOANS = [1_000_000]
 
 
 def _run_references(result: SizeResult, directory: Path, manifest: dict, run_results: dict) -> None:
@@ -50,9 +58,9 @@ def _run_references(result: SizeResult, directory: Path, manifest: dict, run_res
 
 
 def bench_size(
-    loans: int, seed: int, directory: Path, with_ledger: bool, with_references: bool
-) -> SizeResult:
-    """Generate `loans` loans, build them with dbt, and run the references on the same files."""
+    loans: int, seed: int, directory: Path, with_ledger: bool, with_references: bool, with_spark: bool = False
+) -> tuple[SizeResult, SparkResult | None]:
+    """Generate `loans` loans, build them with dbt, and run the references (and Spark) on the same files."""
     shutil.rmtree(directory, ignore_errors=True)
     directory.mkdir(parents=True)
     _progress(f"{loans:,} loans: generating")
@@ -70,6 +78,10 @@ def bench_size(
         stages=stage_seconds(run_results, manifest, build.seconds),
         our_auc=selected_auc(directory / "warehouse.duckdb", algorithm),
     )
+    spark = None
+    if with_spark:
+        _progress(f"{loans:,} loans: Spark build")
+        spark = spark_build(directory, loans, with_ledger, build, result.stages["ML"])
     if with_references:
         _progress(f"{loans:,} loans: references")
         _run_references(result, directory, manifest, run_results)
@@ -79,7 +91,7 @@ def bench_size(
         _progress(f"{loans:,} loans: daily batches")
         result.first_daily_batch = daily_batch(directory, 1)
         result.daily_batch = daily_batch(directory, 2)
-    return result
+    return result, spark
 
 
 def _progress(message: str) -> None:
@@ -119,6 +131,19 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
         action="store_true",
         help="only the public-dataset resample rows; prints their section, leaves --results as it is",
     )
+    parser.add_argument(
+        "--spark-loans",
+        type=int,
+        nargs="*",
+        default=DEFAULT_SPARK_LOANS,
+        help="of --loans, the numbers also built on a local Spark (needs make spark-env and Java)",
+    )
+    parser.add_argument(
+        "--spark-only",
+        action="store_true",
+        help="only the DuckDB and Spark builds of --spark-loans (files in --workdir reused if there); "
+        "replaces the Spark section of --results, leaving the rest as it is",
+    )
     # Internal: the references run in their own processes, so that their time and memory are theirs alone.
     commands = parser.add_subparsers(dest="command")
     source = commands.add_parser("source")
@@ -141,14 +166,27 @@ def main(argv: list[str] | None = None) -> None:
         replay(args.manifest, args.database, args.model_dir, args.out)
         return
     command = "python -m tools.benchmark " + shlex.join(sys.argv[1:] if argv is None else argv)
+    if args.spark_only:
+        spark_results = [
+            duckdb_and_spark(loans, args.seed, args.workdir / f"loans-{loans}", _progress)
+            for loans in args.spark_loans
+        ]
+        spark_section = engine_section(spark_results, command)
+        args.results.write_text(with_engine_section(args.results.read_text(), spark_section))
+        print(spark_section)
+        print(f"wrote {args.results}")
+        return
     sizes = [] if args.public_resample_only else [(loans, True) for loans in sorted(args.loans)]
     if args.with_10m and not args.public_resample_only:
         sizes.append((SNAPSHOT_ONLY_LOANS, False))
-    results = []
+    results, spark_results = [], []
     for loans, with_ledger in sizes:
         directory = args.workdir / f"loans-{loans}"
         with_references = with_ledger and not args.no_references
-        results.append(bench_size(loans, args.seed, directory, with_ledger, with_references=with_references))
+        with_spark = with_ledger and loans in args.spark_loans
+        result, spark = bench_size(loans, args.seed, directory, with_ledger, with_references, with_spark)
+        results.append(result)
+        spark_results += [spark] if spark else []
         if not args.keep_data:
             shutil.rmtree(directory)
     side_by_side = run_side_by_side(
@@ -159,6 +197,8 @@ def main(argv: list[str] | None = None) -> None:
         print(public_section)
         return
     text = report(results, command) + "\n" + public_section
+    if spark_results:
+        text = with_engine_section(text, engine_section(spark_results, command))
     args.results.parent.mkdir(parents=True, exist_ok=True)
     args.results.write_text(text)
     print(text)

@@ -28,6 +28,17 @@ def generate(loans: int, seed: int, directory: Path, with_ledger: bool) -> Measu
     return run_measured(command, directory / "logs" / "generate.log")
 
 
+def build_vars(directory: Path, with_ledger: bool, model_dir: Path) -> dict[str, str]:
+    """The dbt vars that point a build at the generated files in `directory`, fitted models to `model_dir`."""
+    dbt_vars = {"loan_recovery_path": str(directory / "loan_recovery.parquet")}
+    if with_ledger:
+        dbt_vars |= {"ledger_path": str(directory / "ledger"), "ledger_format": "parquet"}
+    else:
+        # Empty means no ledger; left out, ledger_path would name the bundled sample's.
+        dbt_vars["ledger_path"] = ""
+    return dbt_vars | {"risk_model_dir": str(model_dir)}
+
+
 def dbt_build(
     directory: Path,
     with_ledger: bool,
@@ -36,13 +47,7 @@ def dbt_build(
     run_name: str = "",
 ) -> Measured:
     """`dbt build` of the generated files into directory/warehouse.duckdb; the repo's target/ is untouched."""
-    dbt_vars = {"loan_recovery_path": str(directory / "loan_recovery.parquet")}
-    if with_ledger:
-        dbt_vars |= {"ledger_path": str(directory / "ledger"), "ledger_format": "parquet"}
-    else:
-        # Empty means no ledger; left out, ledger_path would name the bundled sample's.
-        dbt_vars["ledger_path"] = ""
-    dbt_vars["risk_model_dir"] = str(directory / "models")
+    dbt_vars = build_vars(directory, with_ledger, directory / "models")
     command = [str(DBT), "build", "--vars", json.dumps(dbt_vars | (extra_vars or {}))]
     command += ["--select", select] if select else []
     suffix = f"-{run_name}" if run_name else ""
