@@ -1,5 +1,6 @@
 """End to end: model comparison, calibration, reasons, fairness, drift, saved-model scoring, honesty."""
 
+import pandas as pd
 import pytest
 
 from tests.dbt_runner import REPO, dbt_build, query, run_dbt_build
@@ -53,24 +54,19 @@ def test_every_strategy_row_carries_its_reasons_and_the_reports_are_filled(sampl
 
 @pytest.mark.slow
 def test_a_saved_model_scores_the_loans_without_refitting(sample_warehouse, tmp_path):
-    run_id = query(sample_warehouse, "select any_value(run_id) as run_id from risk_scores").run_id[0]
+    scores_sql = "select loan_id, run_id, risk_score, is_out_of_fold from risk_scores order by loan_id"
+    psi_sql = "select max(population_stability_index) as psi from population_stability"
+    fitted = query(sample_warehouse, scores_sql)
+    run_id = fitted.run_id[0]
 
     database = dbt_build(tmp_path, {"risk_model_run_id": run_id})
 
-    scores = query(
-        database,
-        """
-        select count(*) as loans, count(distinct run_id) as runs, any_value(run_id) as run_id,
-               bool_or(is_out_of_fold) as any_out_of_fold,
-               (select count(*) from model_runs) as logged_runs,
-               (select max(population_stability_index) from population_stability) as max_psi
-        from risk_scores
-        """,
-    ).iloc[0]
-    assert (scores.loans, scores.runs, scores.run_id) == (2000, 1, run_id)
-    assert not scores.any_out_of_fold
-    assert scores.logged_runs == 1
-    assert scores.max_psi < 0.1, "the loans it learnt from, and the open ones like them"
+    # The same scores as the build that fitted it: its training loans by their fold's model, out of fold, as
+    # then (ml.risk.score_with_model), every other loan by the final model.
+    pd.testing.assert_frame_equal(query(database, scores_sql), fitted, check_exact=False, rtol=1e-9)
+    assert fitted.is_out_of_fold.any() and not fitted.is_out_of_fold.all()
+    assert query(database, "select count(*) as n from model_runs").n[0] == 1
+    assert query(database, psi_sql).psi[0] == pytest.approx(query(sample_warehouse, psi_sql).psi[0])
     assert (REPO / "fitted_models" / f"{run_id}.joblib").exists()
 
 
