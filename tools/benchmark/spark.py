@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from tools.benchmark.render import _gib
 from tools.benchmark.runs import build_vars, dbt_build, generate
 from tools.benchmark.timing import Measured, run_measured, stage_seconds
 from tools.markdown import as_markdown
 from tools.spark_build import STEPS, check_java
 
-GIB = 1024**3
 # Spark session settings for a 1M-loan build on one machine (make build-spark's defaults suit the sample):
 # more driver memory (in local mode the executors are threads of the driver JVM), and shuffle partitions that
 # adaptive query execution coalesces when they are small. The environment variables override them.
@@ -156,10 +156,6 @@ def descendants_rss_bytes(root: int, proc: Path = Path("/proc")) -> int:
         total += rss_pages[pid]
         pending += children.get(pid, [])
     return total * os.sysconf("SC_PAGE_SIZE")
-
-
-def _gib(size_bytes: int) -> str:
-    return f"{size_bytes / GIB:.2f} GiB"
 
 
 def engine_table(results: list[SparkResult]) -> str:
