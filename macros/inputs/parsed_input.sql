@@ -8,10 +8,7 @@
     with
 
     numbered as (
-        select
-            {{ file_row_number() }} as source_row_number,
-            *
-        from {{ relation }}
+        {{ rows_in_file_order(relation) }}
     ),
 
     cleaned as (
