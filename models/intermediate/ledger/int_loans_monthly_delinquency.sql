@@ -24,22 +24,29 @@ month_offsets as (
     from ({{ dbt.generate_series(1200) }}) as series
 ),
 
+-- a loan's months on book: from its issue month (0) to the month it closed, or the as-of month
+order_months as (
+    select
+        loan_id,
+        issued_at,
+        {{ dbt.datediff('issued_at', 'least(coalesce(closed_at, ' ~ as_of ~ '), ' ~ as_of ~ ')', 'month') }}
+            as last_month_on_book
+    from orders
+),
+
 loan_months as (
     select
-        orders.loan_id,
-        orders.issued_at,
+        order_months.loan_id,
+        order_months.issued_at,
         month_offsets.months_on_book,
         cast({{ dbt.last_day(
-            dbt.dateadd('month', 'month_offsets.months_on_book', dbt.date_trunc('month', 'orders.issued_at')),
+            dbt.dateadd('month', 'month_offsets.months_on_book', dbt.date_trunc('month', 'order_months.issued_at')),
             'month'
         ) }} as date) as month_end
-    from orders
+    from order_months
+    -- an inequality on one precomputed column per loan: engines without a range join (Spark) compare integers
     inner join month_offsets
-        on month_offsets.months_on_book <= {{ dbt.datediff(
-            'orders.issued_at', 'least(coalesce(orders.closed_at, ' ~ as_of ~ '), ' ~ as_of ~ ')', 'month'
-        ) }}
-        and {{ dbt.dateadd('month', 'month_offsets.months_on_book', dbt.date_trunc('month', 'orders.issued_at')) }}
-        <= {{ as_of }}
+        on month_offsets.months_on_book <= order_months.last_month_on_book
 ),
 
 due_by_month as (
