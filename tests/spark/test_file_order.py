@@ -1,6 +1,6 @@
-"""source_row_number on Spark: a file read in many splits is numbered 1..n in file order, as DuckDB numbers it.
-The bundled sample's files are one split each, so the cross-engine test cannot see a split's offset go wrong;
-here the split size is made tiny so that a CSV and a Parquet file are each read in many splits."""
+"""source_row_number on Spark: a file read in many splits is numbered 1..n in file order, as DuckDB numbers
+it. The bundled sample's files are one split each, so the cross-engine test cannot see a split's offset go
+wrong; here the split size is made tiny so that a CSV and a Parquet file are each read in many splits."""
 
 from pathlib import Path
 
@@ -51,6 +51,7 @@ def test_a_file_read_in_many_splits_is_numbered_in_file_order(spark, tmp_path: P
 
     numbered = spark.sql(spark_rows_in_file_order("input_rows")).toPandas()
 
-    numbered = numbered.astype({"position": "int64", "source_row_number": "int64"}).sort_values("source_row_number")
+    numbered = numbered.astype({"position": "int64", "source_row_number": "int64"})
+    numbered = numbered.sort_values("source_row_number")
     assert numbered["source_row_number"].tolist() == list(range(1, ROWS + 1))
     assert (numbered["source_row_number"] == numbered["position"]).all(), "rows numbered out of file order"
