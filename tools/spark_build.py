@@ -28,8 +28,8 @@ STEP_ABOVE_ML = "dbt above the ML step"
 STEP_ML = "ML job"
 STEP_BELOW_ML = "dbt below the ML step"
 STEPS = [STEP_SESSION, STEP_ABOVE_ML, STEP_ML, STEP_BELOW_ML]
-# Faster JVM start for short local builds (C1 compiler only, serial GC): about 15 s instead of 30. A large build
-# wants the full JIT compiler and a parallel collector instead: SPARK_JVM_OPTIONS replaces these.
+# Faster JVM start for short local builds (C1 compiler only, serial GC): about 15 s instead of 30. A large
+# build wants the full JIT compiler and a parallel collector instead: SPARK_JVM_OPTIONS replaces these.
 FAST_START_JVM_OPTIONS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
 
 

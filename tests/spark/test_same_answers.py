@@ -59,8 +59,9 @@ LEDGER_CELLS = {
     "orders": [
         (2, "closed_at", "2001-01-01 00:00:00"),
         (3, "issued_sum", "0"),
-        # Not bad, an edge both engines must count alike: issued on 31 January, closed on 28 February (LN_2), one
-        # month boundary apart. dbt-spark's datediff counted two, which gave the loan a March month end on Spark.
+        # Not bad, an edge both engines must count alike: issued on 31 January, closed on 28 February (LN_2),
+        # one month boundary apart. dbt-spark's datediff counted two, which gave the loan a March month end on
+        # Spark.
         (1, "put_at", "2025-01-31 08:00:00"),
     ],
 }

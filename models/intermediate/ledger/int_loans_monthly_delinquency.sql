@@ -46,7 +46,7 @@ loan_months as (
     from order_months
     -- an inequality on one precomputed column per loan: engines without a range join (Spark) compare integers
     inner join month_offsets
-        on month_offsets.months_on_book <= order_months.last_month_on_book
+        on order_months.last_month_on_book >= month_offsets.months_on_book
 ),
 
 due_by_month as (
