@@ -116,7 +116,8 @@ QUEUE_COLUMNS = (
     ("outstanding_loan_amount", "Outstanding", "{:,.0f}"),
     ("risk_score", "Score", "{:.2f}"),
     ("reasons", "Reasons", "{}"),
-    ("recommended_action", "Action", "{}"),
+    ("recommended_action_name", "Action", "{}"),
+    ("team", "Team", "{}"),
 )
 
 

@@ -1,4 +1,5 @@
--- Today's work queue: the open loans with the largest expected loss, with what a collector needs to act on each.
+-- Today's work queue: the open loans with the largest expected loss, with what a collector needs to act on each
+-- and the plan's action and team for it (recovery_strategy, which shows collection_plan's action).
 -- Open loans only: a resolved loan is no longer work. The length is the var `work_queue_size`.
 
 with
@@ -23,8 +24,9 @@ open_loans as (
         recovery_strategy.reason_1,
         recovery_strategy.reason_2,
         recovery_strategy.reason_3,
-        recovery_strategy.strategy,
         recovery_strategy.recommended_action,
+        recovery_strategy.recommended_action_name,
+        recovery_strategy.recommended_team,
         row_number() over (
             order by loan_portfolio.expected_loss desc, loan_portfolio.loan_id asc
         ) as queue_rank,
@@ -48,9 +50,10 @@ final as (
         risk_score,
         risk_band,
         concat_ws(', ', reason_1, reason_2, reason_3) as reasons,
-        -- what to do
-        strategy,
+        -- what to do: the plan's action
         recommended_action,
+        recommended_action_name,
+        recommended_team as team,
         -- whole queue
         sum(expected_loss) over () / nullif(open_expected_loss, 0) as queue_share_of_open_expected_loss,
         open_loans

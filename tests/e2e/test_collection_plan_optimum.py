@@ -87,6 +87,9 @@ def test_greedy_plan_is_feasible_and_within_half_of_the_exact_optimum(plan_sql):
             connection.register("collection_action_values", values)
             connection.register("collection_actions", case_actions)
             connection.register("risk_bands", risk_bands)
+            # No experiment: every loan in the champion arm, planned by the optimised policy.
+            arms = pd.DataFrame({"loan_id": values["loan_id"].unique()})
+            connection.register("int_loans_armed", arms.assign(arm="champion", arm_policy="optimised"))
             plan = connection.execute(plan_sql).df()
         # Every loan once, an eligible action, no capacity exceeded.
         assert sorted(plan["loan_id"]) == sorted(values["loan_id"].unique())

@@ -17,7 +17,7 @@ CASES = [
     ({"collection_policy": "smart"}, "risk_bands", "collection_policy must be one of bands, optimised"),
     ({"experiment_id": "x'; drop table y"}, "risk_bands", "experiment_id must be letters, digits"),
     (
-        {"experiment_id": "e1", "experiment_challenger_policy": "bands"},
+        {"experiment_id": "e1", "experiment_challenger_policy": "optimised"},
         "risk_bands",
         "experiment_challenger_policy must differ from collection_policy",
     ),

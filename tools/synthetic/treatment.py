@@ -4,9 +4,11 @@ Under action a, an open loan whose true probability of not being fully recovered
 probability 1 - p x (1 - TRUE_EFFECTS[a][band]), band being the loan's true risk band (p below 0.50 Low, up to
 0.75 Medium, above High: the edges of seeds/risk_bands.csv). A loan that pays clears its arrears on the first
 instalment due after SNAPSHOT_DATE and then pays each instalment on its due date, for TREATMENT_MONTHS months;
-a loan that does not pay pays nothing. Each loan's chance is one uniform draw U (pays when U is below its
-probability), drawn once per loan from the seed whatever the plan, so two plans are compared on the same
-borrowers (common random numbers) and the difference between them comes from the actions alone.
+a loan that does not pay pays nothing. A payer under an action with a balance discount (a settlement, seed
+collection_actions) pays each amount less that discount, as the warehouse values it. Each loan's chance is one
+uniform draw U (pays when U is below its probability), drawn once per loan from the seed whatever the plan, so
+two plans are compared on the same borrowers (common random numbers) and the difference between them comes
+from the actions alone.
 
 The warehouse knows the actions' costs (seeds/collection_actions.csv, read here) but not these true effects:
 its seed collection_action_effects holds assumptions, and the experiment is what measures the truth.
@@ -37,6 +39,11 @@ ACTIONS_SEED = Path(__file__).resolve().parents[2] / "seeds" / "collection_actio
 def action_costs(seed: Path = ACTIONS_SEED) -> pd.Series:
     """Cost per loan of each action, from the warehouse's seed."""
     return pd.read_csv(seed).set_index("action")["cost_per_loan"].astype(float)
+
+
+def action_discounts(seed: Path = ACTIONS_SEED) -> pd.Series:
+    """Share of what a payer owes that each action lets off (a settlement's discount), from the seed."""
+    return pd.read_csv(seed).set_index("action")["balance_discount"].astype(float)
 
 
 def _true_band(probability: np.ndarray) -> np.ndarray:
@@ -97,7 +104,7 @@ def net_recovery(outcomes: pd.DataFrame, actions: pd.Series) -> pd.DataFrame:
     actions = pd.Series(np.asarray(actions), index=outcomes.index)
     probability = pay_probability(outcomes, actions)
     cost = actions.map(action_costs()).to_numpy()
-    amount = outcomes["amount_if_paid"].to_numpy()
+    amount = outcomes["amount_if_paid"].to_numpy() * (1 - actions.map(action_discounts()).to_numpy())
     return pd.DataFrame(
         {
             "loan_id": outcomes["loan_id"],
@@ -119,6 +126,8 @@ def treated_ledger(
     treatment = net_recovery(outcomes, actions)
     payers = treatment.loc[outcomes["draw"].to_numpy() < treatment["pay_probability"].to_numpy(), "loan_id"]
     paid = due[due["order_id"].isin(payers) & (due["amount"] > 0)]
+    discount = paid["order_id"].map(actions.set_axis(outcomes["loan_id"]).map(action_discounts()))
+    paid = paid.assign(amount=(paid["amount"] * (1 - discount)).round(2))
     categories = ledger.payments["order_id"].cat.categories
     new_payments = pd.DataFrame(
         {

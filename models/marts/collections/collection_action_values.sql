@@ -1,10 +1,14 @@
 -- One row per open loan and collection action: whether the loan is eligible for the action, and the action's
 -- expected value. With PD the calibrated risk score, EAD the outstanding amount and LGD as in loan_portfolio
--- (the same macros), the action lowers PD by its assumed relative effect r for the loan's risk band:
---   PD under the action         = PD x (1 - r)
---   expected recovered amount   = EAD x (1 - PD x (1 - r) x LGD)
+-- (the same macros), the action lowers PD by its assumed relative effect r for the loan's risk band, and a
+-- borrower who pays under it pays the balance less the action's discount d (a settlement's; 0 for the others):
+--   PD under the action         = PD' = PD x (1 - r)
+--   expected recovered amount   = EAD x ((1 - PD') x (1 - d) + PD' x (1 - LGD))
+--                               = EAD x (1 - PD' x LGD) - EAD x (1 - PD') x d
 --   expected value              = expected recovered amount - cost per loan
---   value over no action        = expected value - EAD x (1 - PD x LGD) = PD x r x LGD x EAD - cost
+--   value over no action        = expected value - EAD x (1 - PD x LGD)
+--                               = PD x r x LGD x EAD - EAD x (1 - PD') x d - cost
+-- Written in the second forms, so that doing nothing is worth exactly 0.
 
 with
 
@@ -66,6 +70,7 @@ loan_actions as (
         actions.action_order,
         actions.team,
         cast(actions.cost_per_loan as double) as cost_per_loan,
+        cast(actions.balance_discount as double) as balance_discount,
         coalesce(effects.pd_reduction, 0) as pd_reduction,
         with_loss.days_past_due >= actions.min_days_past_due
         and (actions.max_days_past_due is null or with_loss.days_past_due <= actions.max_days_past_due)
@@ -77,12 +82,27 @@ loan_actions as (
         and with_loss.risk_band = effects.risk_band
 ),
 
+under_action as (
+    select
+        *,
+        probability_of_default * (1 - pd_reduction) as probability_of_default_under_action
+    from loan_actions
+),
+
 valued as (
     select
         *,
-        exposure_at_default * (1 - probability_of_default * (1 - pd_reduction) * loss_given_default)
+        -- what a paying borrower is let off; 0 but for a settlement
+        (1 - probability_of_default_under_action) * balance_discount * exposure_at_default as expected_discount
+    from under_action
+),
+
+recovered as (
+    select
+        *,
+        exposure_at_default * (1 - probability_of_default_under_action * loss_given_default) - expected_discount
             as expected_recovered_amount
-    from loan_actions
+    from valued
 ),
 
 final as (
@@ -102,13 +122,14 @@ final as (
         loss_given_default,
         -- value
         pd_reduction,
-        probability_of_default * (1 - pd_reduction) as probability_of_default_under_action,
+        probability_of_default_under_action,
+        balance_discount,
         expected_recovered_amount,
         cost_per_loan,
         expected_recovered_amount - cost_per_loan as expected_value,
-        probability_of_default * pd_reduction * loss_given_default * exposure_at_default
+        probability_of_default * pd_reduction * loss_given_default * exposure_at_default - expected_discount
         - cost_per_loan as value_over_no_action
-    from valued
+    from recovered
 )
 
 select * from final

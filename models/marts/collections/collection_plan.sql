@@ -1,13 +1,21 @@
--- One row per open loan: the collection action assigned this period under every action's capacity and
--- eligibility, its expected value, the loan's rank in the action's queue, and why it got that action.
+-- One row per open loan: the collection action it gets this period, under every action's capacity and eligibility,
+-- as the policy of its experiment arm plans it (int_loans_armed: without an experiment every loan is planned by
+-- var collection_policy). Beside it, both policies' actions, so that the plans can be compared in one table.
 --
--- The optimiser is a greedy in rounds (loans propose, actions accept): in each round every loan not yet assigned
--- proposes the eligible action, among those with capacity left, of highest value over no action (ties: lower
--- action_order); each action accepts its proposers by that value, highest first (ties: loan_id), up to its
--- capacity left, and actions without a capacity accept everyone. A rejected loan was turned away by an action
--- that is now full, so each round closes an action or assigns every loan: the number of capacity-limited actions
--- plus one round assign every loan. Only actions worth more than no action are proposed, except those without a
--- capacity (monitoring), which every loan can fall back to. How far from the optimum it can be: README, Decisioning.
+-- Each arm plans with its share of every capacity (the challenger experiment_challenger_share of it, rounded
+-- down, the champion the rest), so both arms together never exceed a team's capacity. Within its arm:
+-- * `optimised`: a greedy in rounds (loans propose, actions accept): in each round every loan not yet assigned
+--   proposes the eligible action, among those with capacity left, of highest value over no action (ties: lower
+--   action_order); each action accepts its proposers by that value, highest first (ties: loan_id), up to its
+--   capacity left, and actions without a capacity accept everyone. A rejected loan was turned away by an action
+--   that is now full, so each round closes an action or assigns every loan: the number of capacity-limited actions
+--   plus one round assign every loan. How far from the optimum it can be: README, Decisioning.
+-- * `bands`: the source documents' rule as a team can carry it out: the band's action (seed risk_bands) where the
+--   loan is eligible for it and it is worth more than doing nothing, largest exposure first up to the action's
+--   capacity; every other loan gets its best action without a capacity limit (a reminder, or monitoring).
+-- Only actions worth more than doing nothing are assigned, except monitoring (worth nothing, costs nothing).
+{%- set experiment_running = var('experiment_id') | string != '' %}
+{%- set challenger_share = number_var('experiment_challenger_share', 0, 1) if experiment_running else 0 %}
 
 {#- Rounds: the capacity-limited actions in the seed plus one (one round when the seed is not loaded yet, as when
     the SQL is only parsed or linted). -#}
@@ -33,68 +41,95 @@ risk_bands as (
     select * from {{ ref('risk_bands') }}
 ),
 
--- The source documents' rule as a team can carry it out: the band's action (seed risk_bands) where the loan is
--- eligible for it, largest exposure first up to the action's capacity; every other loan gets its best action
--- without a capacity limit (a reminder, or monitoring).
-band_choices as (
+arms as (
+    select * from {{ ref('int_loans_armed') }}
+),
+
+arm_names as (
+    select 'champion' as arm
+    union all
+    select 'challenger' as arm
+),
+
+arm_capacities as (
+    select
+        arm_names.arm,
+        actions.action,
+        case
+            when arm_names.arm = 'challenger'
+                then cast(floor(actions.capacity_per_period * {{ challenger_share }}) as integer)
+            else actions.capacity_per_period
+                - cast(floor(actions.capacity_per_period * {{ challenger_share }}) as integer)
+        end as capacity
+    from actions
+    cross join arm_names
+),
+
+-- Every eligible action of every loan, with the loan's arm and the action's capacity in that arm.
+eligible as (
     select
         action_values.loan_id,
+        arms.arm,
         action_values.action,
-        action_values.expected_value,
-        actions.capacity_per_period,
-        row_number() over (
-            partition by action_values.action
-            order by action_values.exposure_at_default desc, action_values.loan_id asc
-        ) as band_queue_rank
+        action_values.action_order,
+        action_values.risk_band,
+        action_values.exposure_at_default,
+        action_values.value_over_no_action,
+        arm_capacities.capacity
     from action_values
-    inner join risk_bands
-        on action_values.risk_band = risk_bands.risk_band
-        and action_values.action = risk_bands.collection_action
-    inner join actions
-        on action_values.action = actions.action
+    inner join arms
+        on action_values.loan_id = arms.loan_id
+    inner join arm_capacities
+        on arms.arm = arm_capacities.arm
+        and action_values.action = arm_capacities.action
     where action_values.is_eligible
+),
+
+-- The band plan: the band's action where eligible and worth more than nothing, largest exposure first up to the
+-- arm's capacity; the rest fall back to their best unlimited action.
+band_choices as (
+    select
+        eligible.loan_id,
+        eligible.action,
+        eligible.capacity,
+        row_number() over (
+            partition by eligible.arm, eligible.action
+            order by eligible.exposure_at_default desc, eligible.loan_id asc
+        ) as band_queue_rank
+    from eligible
+    inner join risk_bands
+        on eligible.risk_band = risk_bands.risk_band
+        and eligible.action = risk_bands.collection_action
+    where eligible.value_over_no_action > 0
 ),
 
 unlimited_fallbacks as (
     select
-        action_values.loan_id,
-        action_values.action,
-        action_values.expected_value
-    from action_values
-    inner join actions
-        on action_values.action = actions.action
-    where action_values.is_eligible
-        and actions.capacity_per_period is null
+        loan_id,
+        action
+    from eligible
+    where capacity is null
     qualify row_number() over (
-        partition by action_values.loan_id
-        order by action_values.value_over_no_action desc, action_values.action_order asc
+        partition by loan_id
+        order by value_over_no_action desc, action_order asc
     ) = 1
 ),
 
-band_actions as (
+band_plan as (
     select
         unlimited_fallbacks.loan_id,
-        coalesce(band_choices.action, unlimited_fallbacks.action) as band_action,
-        coalesce(band_choices.expected_value, unlimited_fallbacks.expected_value) as band_action_expected_value
+        coalesce(band_choices.action, unlimited_fallbacks.action) as action
     from unlimited_fallbacks
     left join band_choices
         on unlimited_fallbacks.loan_id = band_choices.loan_id
-        and (band_choices.capacity_per_period is null
-            or band_choices.band_queue_rank <= band_choices.capacity_per_period)
+        and (band_choices.capacity is null or band_choices.band_queue_rank <= band_choices.capacity)
 ),
 
+-- The optimised plan's candidates: actions worth more than doing nothing, and the unlimited ones (monitoring).
 candidates as (
-    select
-        action_values.loan_id,
-        action_values.action,
-        action_values.action_order,
-        action_values.value_over_no_action,
-        actions.capacity_per_period
-    from action_values
-    inner join actions
-        on action_values.action = actions.action
-    where action_values.is_eligible
-        and (action_values.value_over_no_action > 0 or actions.capacity_per_period is null)
+    select *
+    from eligible
+    where value_over_no_action > 0 or capacity is null
 ),
 
 -- The best eligible action of each loan, capacity aside, and how many actions it is eligible for.
@@ -103,8 +138,7 @@ best_actions as (
         loan_id,
         action as best_action,
         count(*) over (partition by loan_id) as eligible_actions
-    from action_values
-    where is_eligible
+    from eligible
     qualify row_number() over (
         partition by loan_id order by value_over_no_action desc, action_order asc
     ) = 1
@@ -113,6 +147,7 @@ best_actions as (
 assigned_0 as (
     select
         loan_id,
+        arm,
         action,
         0 as assignment_round
     from candidates
@@ -121,23 +156,27 @@ assigned_0 as (
 {% for round in range(1, rounds + 1) %}
 capacity_left_{{ round }} as (
     select
-        actions.action,
-        actions.capacity_per_period - count(assigned.loan_id) as capacity_left
-    from actions
+        arm_capacities.arm,
+        arm_capacities.action,
+        arm_capacities.capacity - count(assigned.loan_id) as capacity_left
+    from arm_capacities
     left join assigned_{{ round - 1 }} as assigned
-        on actions.action = assigned.action
-    group by actions.action, actions.capacity_per_period
+        on arm_capacities.arm = assigned.arm
+        and arm_capacities.action = assigned.action
+    group by arm_capacities.arm, arm_capacities.action, arm_capacities.capacity
 ),
 
 proposals_{{ round }} as (
     select
         candidates.loan_id,
+        candidates.arm,
         candidates.action,
         candidates.value_over_no_action,
         capacity_left.capacity_left
     from candidates
     inner join capacity_left_{{ round }} as capacity_left
-        on candidates.action = capacity_left.action
+        on candidates.arm = capacity_left.arm
+        and candidates.action = capacity_left.action
     left join assigned_{{ round - 1 }} as assigned
         on candidates.loan_id = assigned.loan_id
     where assigned.loan_id is null
@@ -151,59 +190,96 @@ proposals_{{ round }} as (
 assigned_{{ round }} as (
     select
         loan_id,
+        arm,
         action,
         assignment_round
     from assigned_{{ round - 1 }}
     union all
     select
         loan_id,
+        arm,
         action,
         {{ round }} as assignment_round
     from proposals_{{ round }}
     qualify capacity_left is null
         or row_number() over (
-            partition by action order by value_over_no_action desc, loan_id asc
+            partition by arm, action order by value_over_no_action desc, loan_id asc
         ) <= capacity_left
 ),
 {% endfor %}
+plans as (
+    select
+        arms.loan_id,
+        arms.arm,
+        arms.arm_policy,
+        optimised.action as optimised_action,
+        optimised.assignment_round,
+        band_plan.action as band_action,
+        case when arms.arm_policy = 'optimised' then optimised.action else band_plan.action end as action
+    from arms
+    inner join assigned_{{ rounds }} as optimised
+        on arms.loan_id = optimised.loan_id
+    inner join band_plan
+        on arms.loan_id = band_plan.loan_id
+),
+
 final as (
     select
         -- grain
-        assigned.loan_id,
+        plans.loan_id,
         -- the plan
-        assigned.action,
+        plans.action,
         action_values.team,
         action_values.expected_value,
         action_values.value_over_no_action,
         -- bigint on every engine (Spark's row_number is an int)
         cast(row_number() over (
-            partition by assigned.action
-            order by action_values.value_over_no_action desc, assigned.loan_id asc
+            partition by plans.action
+            order by action_values.value_over_no_action desc, plans.loan_id asc
         ) as bigint) as queue_rank,
         case
             when best_actions.eligible_actions = 1 then 'not eligible'
-            when assigned.action = best_actions.best_action then 'best value'
+            when plans.action = best_actions.best_action then 'best value'
+            when plans.arm_policy = 'bands' and plans.action = risk_bands.collection_action then 'band rule'
+            when plans.arm_policy = 'bands' and coalesce(not band_rule_value.is_eligible, true)
+                then 'band action not eligible'
+            when plans.arm_policy = 'bands' and band_rule_value.value_over_no_action <= 0
+                then 'band action worth less than its cost'
             else 'next best: capacity ran out'
         end as assignment_reason,
         best_actions.best_action,
-        assigned.assignment_round,
+        -- the policy
+        plans.arm,
+        plans.arm_policy as policy,
         -- the loan
         action_values.risk_band,
         action_values.days_past_due,
         action_values.probability_of_default,
         action_values.exposure_at_default,
         action_values.loss_given_default,
-        -- the source documents' rule, for comparison
-        band_actions.band_action,
-        band_actions.band_action_expected_value
-    from assigned_{{ rounds }} as assigned
+        -- both policies' actions, for comparison
+        plans.optimised_action,
+        optimised_value.expected_value as optimised_action_expected_value,
+        plans.assignment_round,
+        plans.band_action,
+        band_value.expected_value as band_action_expected_value
+    from plans
     inner join action_values
-        on assigned.loan_id = action_values.loan_id
-        and assigned.action = action_values.action
+        on plans.loan_id = action_values.loan_id
+        and plans.action = action_values.action
+    inner join action_values as optimised_value
+        on plans.loan_id = optimised_value.loan_id
+        and plans.optimised_action = optimised_value.action
+    inner join action_values as band_value
+        on plans.loan_id = band_value.loan_id
+        and plans.band_action = band_value.action
     inner join best_actions
-        on assigned.loan_id = best_actions.loan_id
-    left join band_actions
-        on assigned.loan_id = band_actions.loan_id
+        on plans.loan_id = best_actions.loan_id
+    left join risk_bands
+        on action_values.risk_band = risk_bands.risk_band
+    left join action_values as band_rule_value
+        on plans.loan_id = band_rule_value.loan_id
+        and risk_bands.collection_action = band_rule_value.action
 )
 
 select * from final

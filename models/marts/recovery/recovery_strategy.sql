@@ -1,7 +1,6 @@
 -- One row per usable loan: who the borrower is, how risky the loan is, and what the collections team should do.
--- The var collection_policy picks what sets an open loan's strategy and action: `bands`, the source documents'
--- three score bands (seed risk_bands), or `optimised`, the action collection_plan assigns under capacity.
-{%- set policy = var('collection_policy') %}
+-- What to do is collection_plan's action, the one plan within eligibility and capacity (its policy is var
+-- collection_policy); the source documents' band strategy stays beside it for comparison.
 
 with
 
@@ -78,16 +77,15 @@ final as (
         reasons.reason_2_contribution,
         reasons.reason_3,
         reasons.reason_3_contribution,
-        -- strategy
+        -- the source documents' band rule, for comparison: not an instruction
         risk_bands.risk_band,
-{%- if policy == 'optimised' %}
-        coalesce(collection_actions.action_name, risk_bands.strategy) as strategy,
-        coalesce(collection_actions.description, risk_bands.recommended_action) as recommended_action,
-{%- else %}
         risk_bands.strategy,
-        risk_bands.recommended_action,
-{%- endif %}
-        collection_actions.action_name as optimised_action
+        risk_bands.collection_action as band_rule_action,
+        -- what to do: the plan's action (open loans only)
+        collection_plan.action as recommended_action,
+        collection_actions.action_name as recommended_action_name,
+        collection_plan.team as recommended_team,
+        collection_plan.assignment_reason as recommended_action_reason
     from loans
     inner join segments
         on loans.loan_id = segments.loan_id

@@ -1,12 +1,18 @@
--- Champion/challenger scoreboard: per experiment and arm, what the arm's loans paid in the ledger on or after the
--- experiment's start date (to the as-of date), net of the actions' cost, and the challenger's difference in net
+-- Champion/challenger scoreboard: per experiment and arm, what the arm's loans paid in the ledger after they were
+-- assigned (after the build's as-of date that assigned them, and not before the experiment's start date; to the
+-- as-of date), net of the actions' cost, and the challenger's difference in net
 -- value per loan with a 95% confidence interval (normal approximation, unequal variances).
 {%- set min_loans = number_var('experiment_min_loans_per_arm', 2, 1000000000) | int %}
 
 with
 
 assignments as (
-    select * from {{ ref('collection_experiment_assignments') }}
+    select
+        *,
+        -- a loan's outcome counts from the day after its assignment, and never before the start date
+        greatest(experiment_start_date, cast({{ dbt.dateadd('day', 1, 'assigned_as_of_date') }} as date))
+            as measured_from
+    from {{ ref('collection_experiment_assignments') }}
 ),
 
 payments as (
@@ -25,7 +31,7 @@ paid_after_start as (
     from assignments
     inner join payments
         on assignments.loan_id = payments.loan_id
-        and cast(payments.paid_at as date) >= assignments.experiment_start_date
+        and cast(payments.paid_at as date) >= assignments.measured_from
         and cast(payments.paid_at as date) <= {{ date_var('as_of_date') }}
     group by assignments.experiment_id, assignments.loan_id
 ),
@@ -38,7 +44,7 @@ loan_outcomes as (
         assignments.loan_id,
         assignments.exposure_at_assignment,
         assignments.action_cost,
-        assignments.experiment_start_date,
+        assignments.measured_from,
         cast(coalesce(paid_after_start.amount_recovered, 0) as double) as amount_recovered,
         assignments.days_past_due_at_assignment > 0 as was_past_due,
         assignments.days_past_due_at_assignment > 0 and repayment.days_past_due = 0 as is_cured
@@ -55,7 +61,7 @@ arms as (
         experiment_id,
         arm,
         arm_policy,
-        min(experiment_start_date) as measured_from,
+        min(measured_from) as measured_from,
         count(*) as loans,
         sum(exposure_at_assignment) as exposure,
         sum(amount_recovered) as amount_recovered,
@@ -115,14 +121,14 @@ final as (
         with_interval.difference_ci_low,
         with_interval.difference_ci_high,
         coalesce(
-            {{ date_var('as_of_date') }} > arms.measured_from
+            {{ date_var('as_of_date') }} >= arms.measured_from
             and with_interval.smallest_arm_loans >= {{ min_loans }}
             and (with_interval.difference_ci_low > 0 or with_interval.difference_ci_high < 0),
             false
         ) as is_conclusive,
         case
-            when {{ date_var('as_of_date') }} <= arms.measured_from
-                then 'Not started: no payments after the start date by the as-of date'
+            when {{ date_var('as_of_date') }} < arms.measured_from
+                then 'Not started: no day after the assignment and the start date has passed by the as-of date'
             when with_interval.experiment_id is null then 'Only one arm has loans: nothing to compare'
             when with_interval.smallest_arm_loans < {{ min_loans }}
                 then 'Sample too small to conclude: '
