@@ -3,12 +3,16 @@ from here."""
 
 import plotly.graph_objects as go
 
-# Severity: green good, amber partial, red bad, grey not yet known. Statuses and bands share the same colours.
+# One meaning per colour across the page. Green, amber and red say how a loan ended or is paying: good, partial,
+# bad (grey: not known yet); good news is never amber or red. Risk bands are how likely a loss is, in one purple
+# from light (low) to dark (high). Plain counts, amounts and shares are blue, which judges nothing.
 GREEN = "#2e7d32"
+LIGHT_GREEN = "#81c784"
 AMBER = "#f59e0b"
 RED = "#c62828"
 GREY = "#9e9e9e"
 NEUTRAL = "#1f5f8b"
+LIGHT_NEUTRAL = "#8fb8d8"
 
 STATUS_COLORS = {
     "Fully Recovered": GREEN,
@@ -16,13 +20,23 @@ STATUS_COLORS = {
     "Open": GREY,
     "Written Off": RED,
 }
-BAND_COLORS = {"Low": GREEN, "Medium": AMBER, "High": RED}
-# Why a loan got its action: its best (green), the next best because capacity ran out (amber), nothing to do
-# (grey). Experiment arms are neither good nor bad: two neutral hues, never green or red.
-REASON_COLORS = {"best value": GREEN, "next best: capacity ran out": AMBER, "not eligible": GREY}
-ARM_COLORS = {"champion": NEUTRAL, "challenger": "#6a1b9a"}
-# Sequential scale for heatmaps of shares: light (few) to dark red (many).
-SHARE_SCALE = [[0, "#fff5f0"], [1, RED]]
+REPAYMENT_COLORS = {"Underpaid": RED, "On Track": GREEN, "Overpaid": LIGHT_GREEN}
+BAND_COLORS = {"Low": "#cbc9e2", "Medium": "#9e9ac8", "High": "#54278f"}
+# Why a loan got its action is a fact of the plan, not good or bad news: its best (blue), the next best because
+# capacity ran out (light blue), nothing to do (grey). Experiment arms: two hues used nowhere else.
+REASON_COLORS = {"best value": NEUTRAL, "next best: capacity ran out": LIGHT_NEUTRAL, "not eligible": GREY}
+ARM_COLORS = {"champion": "#00695c", "challenger": "#8d6e63"}
+# Sequential scale for heatmaps of shares: light (few) to dark blue (many); a share is neither good nor bad.
+SHARE_SCALE = [[0, "#f4f8fb"], [1, NEUTRAL]]
+
+# collection_actions' team of the monitoring action: no team works those loans.
+NO_TEAM = "None"
+
+
+def team_name(team: str) -> str:
+    """A team as the page names it: the monitoring 'team' is no team, and no work."""
+    return "No team (monitoring only)" if team == NO_TEAM else team
+
 
 # Amounts are in the loan file's currency, said once at the top of the page.
 LABELS = {

@@ -7,6 +7,13 @@ portfolio_summary as (
     select * from {{ ref('portfolio_summary') }}
 ),
 
+-- where NPA starts, for the page to define it: the first days past due of the NPA bucket (seed dpd_classes)
+npa_threshold as (
+    select min(min_days_past_due) as npa_min_days_past_due
+    from {{ ref('dpd_classes') }}
+    where is_npa and scheme = 'delinquency_bucket'
+),
+
 final as (
     select
         -- key: one row, the whole book
@@ -20,8 +27,11 @@ final as (
         -- rates
         npa_ratio,
         default_rate,
-        recovery_rate
+        recovery_rate,
+        -- definitions
+        npa_threshold.npa_min_days_past_due
     from portfolio_summary
+    cross join npa_threshold
     where dimension = 'portfolio'
 )
 

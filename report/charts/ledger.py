@@ -5,9 +5,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from report.style import AMBER, GREEN, NEUTRAL, RED, SHARE_SCALE, labels, titled
-
-REPAYMENT_COLORS = {"Underpaid": RED, "On Track": GREEN, "Overpaid": AMBER}
+from report.style import LIGHT_NEUTRAL, NEUTRAL, REPAYMENT_COLORS, SHARE_SCALE, labels, titled
 
 
 def vintage_curves(data: pd.DataFrame) -> tuple[go.Figure, str]:
@@ -79,13 +77,13 @@ def monthly_risk_trend(data: pd.DataFrame) -> tuple[go.Figure, str]:
             customdata=data[["open_overdue_loans", "open_loans"]],
             hovertemplate="%{x|%Y-%m}: %{y:.1%} (%{customdata[0]:,} of %{customdata[1]:,} open loans)",
             name="Open loans overdue",
-            line={"color": RED},
+            line={"color": NEUTRAL},
         ),
         row=1,
         col=1,
     )
     figure.add_trace(
-        go.Bar(x=data.month_end, y=data.open_overdue_amount, name="Overdue amount", marker_color=AMBER),
+        go.Bar(x=data.month_end, y=data.open_overdue_amount, name="Overdue amount", marker_color=LIGHT_NEUTRAL),
         row=2,
         col=1,
     )
@@ -99,11 +97,14 @@ def monthly_risk_trend(data: pd.DataFrame) -> tuple[go.Figure, str]:
         f"{latest.open_loans:,} open loans were overdue ({latest.open_overdue_amount:,.0f}), against "
         f"{previous.share_of_open_loans_overdue:.1%} of {previous.open_loans:,} a month before."
     )
-    if latest.loans_closed_in_month:
+    recent = data.tail(4)
+    if len(recent) > 1:
+        counts = " -> ".join(f"{count:,}" for count in recent.open_overdue_loans)
         sentence += (
-            f" The ledger closed {latest.loans_closed_in_month:,} loans in the last month, so the month ends "
-            "before it count them as open: the change is in the ledger's closing dates more than in "
-            "collections."
+            f" Overdue open loans went {counts} over the last {len(recent) - 1} month ends; on the bundled "
+            "synthetic sample this ramp is how the sample was made, not a worsening book: its generator puts "
+            "every open loan's missed instalments at the end, just before the as-of date (a loan 3 instalments "
+            "behind was current until 3 months earlier), so on your own data read it as real."
         )
     small = data[data.open_loans < 100]
     if not small.empty:

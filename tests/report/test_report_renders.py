@@ -187,7 +187,7 @@ def test_the_public_dataset_build_shows_the_not_predictive_banner_over_every_str
         found = re.search(rf'<section id="{key}">(.*?)</section>', text, re.S).group(1)
         assert banner in found, key
     assert text.count(banner) == len(strategy_sections)
-    assert "Predictive: <b>no</b>" in text
+    assert "Fit to act on: <b>no" in text
 
 
 def test_dbt_docs_lists_every_public_model_with_its_description_and_lineage(sample_warehouse, tmp_path):
