@@ -18,12 +18,12 @@ RECONCILIATION = ("rpt_active_reconciliation", "loan_file_state, ledger_state")
 MODELS = tuple(model for model, _ in (KPIS, OPEN_BOOK, MODEL_BOX, WORK_QUEUE, TREND, RECONCILIATION))
 
 
-def _change(now: float, before: float | None, fmt: str, when) -> str:
+def _change(now: float, before: float | None, fmt, when) -> str:
     if before is None or pd.isna(before):
         return '<span class="change">no earlier month end</span>'
     delta = now - before
     sign = "+" if delta > 0 else ("−" if delta < 0 else "±")
-    return f'<span class="change">{sign}{fmt.format(abs(delta))} since {when:%Y-%m-%d}</span>'
+    return f'<span class="change">{sign}{fmt(abs(delta))} since {when:%Y-%m-%d}</span>'
 
 
 def compact(amount: float) -> str:
@@ -78,19 +78,19 @@ def kpis(row: pd.Series, book: pd.Series, trend: pd.DataFrame | None) -> str:
         tiles[0] = _tile(
             "Open loans",
             f"{book.active_loans:,}",
-            _change(latest.open_loans, latest.previous_open_loans, "{:,.0f}", when),
+            _change(latest.open_loans, latest.previous_open_loans, "{:,.0f}".format, when),
         )
         tiles[1] = _tile(
             "Overdue open loans",
             f"{book.overdue_loans:,}",
-            _change(latest.open_overdue_loans, latest.previous_open_overdue_loans, "{:,.0f}", when),
+            _change(latest.open_overdue_loans, latest.previous_open_overdue_loans, "{:,.0f}".format, when),
         )
         tiles.insert(
             2,
             _tile(
                 "Overdue amount (ledger)",
                 _amount(latest.open_overdue_amount),
-                _change(latest.open_overdue_amount, latest.previous_open_overdue_amount, "{:,.0f}", when),
+                _change(latest.open_overdue_amount, latest.previous_open_overdue_amount, compact, when),
             ),
         )
     return '<div class="kpis">' + "".join(tiles) + "</div>"
@@ -115,8 +115,9 @@ def model_box(row: pd.Series | None) -> str:
         drift = "not measured (the model scored no loan itself)"
     elif row.has_drifted_inputs:
         drift = (
-            f"<b>yes</b>: today's loans differ from those it learnt from ({html.escape(label(row.most_drifted_variable)).lower()}, "
-            f"stability index {row.max_population_stability_index:.2f}); its scores may be off"
+            "<b>yes</b>: today's loans differ from those it learnt from, most in "
+            f"{html.escape(label(row.most_drifted_variable).lower())}, stability index "
+            f"{row.max_population_stability_index:.2f}: its scores may be off"
         )
     else:
         drift = "no: today's loans look like those it learnt from"

@@ -32,13 +32,15 @@ header { display: flex; flex-wrap: wrap; align-items: baseline; gap: 0.2rem 1rem
 h1 { font-size: 1.35rem; margin: 0; }
 header .as-of { font-size: 1.05rem; }
 header .note { color: #555; font-size: 0.875rem; }
-nav { border-bottom: 1px solid #ddd; padding: 0.3rem 0; font-size: 0.875rem; display: flex; flex-wrap: wrap;
-      gap: 0.1rem 1.2rem; }
+nav { border-bottom: 1px solid #ddd; padding: 0.3rem 0; font-size: 0.875rem; }
+nav summary { cursor: pointer; color: #555; font-weight: 600; }
+nav .groups { display: flex; flex-wrap: wrap; gap: 0.1rem 1.2rem; }
 nav .group b { margin-right: 0.4rem; color: #555; }
 nav a { margin-right: 0.5rem; white-space: nowrap; color: #1f5f8b; display: inline-block; }
 .top { display: flex; flex-wrap: wrap; gap: 0.6rem 1rem; align-items: stretch; margin: 0.5rem 0; }
-.kpis { display: flex; flex-wrap: wrap; gap: 0.4rem; flex: 3 1 36rem; }
-.kpi { border: 1px solid #ddd; border-radius: 6px; padding: 0.35rem 0.6rem; min-width: 0; flex: 1 1 8.5rem; }
+.kpis { display: grid; grid-template-columns: repeat(auto-fit, minmax(8rem, 1fr)); gap: 0.4rem;
+        flex: 3 1 36rem; }
+.kpi { border: 1px solid #ddd; border-radius: 6px; padding: 0.35rem 0.6rem; min-width: 0; }
 .kpi-title { font-size: 0.875rem; color: #555; }
 .kpi-value { font-size: 1.25rem; font-weight: 600; white-space: nowrap; }
 .kpi-value abbr { text-decoration: none; }
@@ -70,13 +72,15 @@ table.plain th, table.plain td { text-align: left; padding: 0.2rem 0.6rem; borde
 .chart { width: 100%; }
 @media (max-width: 700px) {
   body { padding: 0 0.6rem 1rem; }
-  .kpi { flex-basis: 9rem; }
+  nav a { white-space: normal; }
 }
 @media print {
   nav, .skip { display: none; }
   body { max-width: none; padding: 0; }
   .queue { max-height: none; overflow: visible; }
   table.sortable th { position: static; }
+  /* Chromium repeats a header of buttons on every page but blank: print it once. */
+  table.sortable thead { display: table-row-group; }
   table.sortable th .arrow { display: none; }
   tr, .kpi, .model-box { break-inside: avoid; page-break-inside: avoid; }
   .chart { break-inside: avoid; page-break-inside: avoid; width: PRINT_WIDTHpx; max-width: 100%; }
@@ -108,6 +112,10 @@ document.querySelectorAll("table.sortable th button").forEach(function (button) 
     rows.forEach(function (row) { body.appendChild(row); });
   });
 });
+"""
+# On a phone the contents start folded, so the first screen shows the figures, not a page of links.
+CONTENTS_SCRIPT = """
+if (window.matchMedia("(max-width: 700px)").matches) { document.getElementById("contents").open = false; }
 """
 # plotly.js travels gzip-compressed (base64) and is unpacked by the browser's own DecompressionStream: the page
 # is a third of the size with the whole library, so every chart type keeps working. Then each chart is drawn
@@ -326,7 +334,9 @@ def render_report(warehouse: Path) -> str:
             f'<header><h1>Loan-recovery report</h1><span class="as-of">{html.escape(as_of_text)}</span>'
             f'<span class="note">from <code>{html.escape(warehouse.name)}</code>; amounts in the loan '
             "file's currency; scatter plots show a fixed sample of loans</span></header>",
-            f'<nav aria-label="Contents">{nav}</nav>',
+            f'<nav aria-label="Contents"><details id="contents" open><summary>Contents</summary>'
+            f'<div class="groups">{nav}</div></details></nav>',
+            f"<script>{CONTENTS_SCRIPT}</script>",
             '<main id="main">',
             top,
             *body,
