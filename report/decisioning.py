@@ -24,7 +24,7 @@ def team_capacity(data: pd.DataFrame) -> str:
         if row.is_no_work:
             rows.append(
                 f"<tr><td>{html.escape(team_name(row.team))}</td><td>{row.loans_assigned:,}</td>"
-                "<td colspan=\"2\">no work: these loans are left alone this period</td></tr>"
+                '<td colspan="2">no work: these loans are left alone this period</td></tr>'
             )
             continue
         if pd.isna(row.capacity):
@@ -47,6 +47,7 @@ def team_capacity(data: pd.DataFrame) -> str:
         '</th><th scope="col">Loans this period (of capacity)</th><th scope="col">Capacity left</th>'
         f'<th scope="col"></th></tr></thead><tbody>{"".join(rows)}</tbody></table>'
     )
+
 
 TEAM_QUEUE_COLUMNS = (
     ("team", "Team", "{}"),

@@ -142,7 +142,11 @@ def banner(row: pd.Series | None) -> str:
     """The red banner over every strategy section when the score behind strategy does not predict recovery."""
     if row is not None and row.is_score_predictive:
         return ""
-    auc = "" if row is None else f" (it ranks loans at {row.cv_roc_auc:.2f}{_interval(row)}, where 0.50 is a coin toss)"
+    auc = (
+        ""
+        if row is None
+        else f" (it ranks loans at {row.cv_roc_auc:.2f}{_interval(row)}, where 0.50 is a coin toss)"
+    )
     return (
         '<div class="not-predictive" role="alert">The risk score is not predictive'
         f"{html.escape(auc)}: its bands and strategies are no better than chance. Do not act on them; "

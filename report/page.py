@@ -351,7 +351,9 @@ def render_report(warehouse: Path) -> str:
 
 def packed_plotlyjs() -> str:
     """plotly.js, gzip-compressed and base64-encoded, for DRAW_SCRIPT to unpack in the browser."""
-    return base64.b64encode(gzip.compress(plotly.offline.get_plotlyjs().encode("utf-8"), mtime=0)).decode("ascii")
+    return base64.b64encode(gzip.compress(plotly.offline.get_plotlyjs().encode("utf-8"), mtime=0)).decode(
+        "ascii"
+    )
 
 
 def write_report(warehouse: Path, out: Path) -> Path:

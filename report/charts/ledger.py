@@ -83,7 +83,9 @@ def monthly_risk_trend(data: pd.DataFrame) -> tuple[go.Figure, str]:
         col=1,
     )
     figure.add_trace(
-        go.Bar(x=data.month_end, y=data.open_overdue_amount, name="Overdue amount", marker_color=LIGHT_NEUTRAL),
+        go.Bar(
+            x=data.month_end, y=data.open_overdue_amount, name="Overdue amount", marker_color=LIGHT_NEUTRAL
+        ),
         row=2,
         col=1,
     )
