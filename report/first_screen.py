@@ -101,7 +101,8 @@ def terms(row: pd.Series) -> str:
     return (
         '<dl class="terms"><dt>NPA (non-performing asset)</dt><dd>a loan more than '
         f"{row.npa_min_days_past_due - 1:.0f} days past due; the NPA ratio is their outstanding over the "
-        "outstanding of every loan in the loan file, closed ones included.</dd><dt>Overdue</dt><dd>open and at "
+        "outstanding of every loan in the loan file, closed ones included.</dd><dt>Overdue</dt><dd>open and "
+        "at "
         "least a day past due.</dd><dt>Expected loss</dt><dd>the chance a loan is not repaid x what would be "
         "lost.</dd></dl>"
     )
@@ -124,9 +125,11 @@ def model_box(row: pd.Series | None) -> str:
     return (
         f'<div class="model-box {"ok" if row.is_score_predictive else "bad"}">'
         "<b>Risk score</b>: the chance, from 0 to 1, that a loan will not be fully repaid.<br>"
-        f"How well it ranks loans: <b>{row.cv_roc_auc:.2f}</b>{_interval(row)} on a scale where 0.50 is a coin "
+        f"How well it ranks loans: <b>{row.cv_roc_auc:.2f}</b>{_interval(row)} on a scale where 0.50 is a "
+        "coin "
         f"toss and 1.00 perfect (trusted from {row.min_predictive_auc:.2f}).<br>"
-        f"Tested by {row.cv_folds:.0f}-fold cross-validation on {row.n_training_rows:,} loans whose outcome is "
+        f"Tested by {row.cv_folds:.0f}-fold cross-validation on {row.n_training_rows:,} loans whose outcome "
+        "is "
         f"known: each loan scored by a model that had not seen it.<br>"
         f"Fitted {row.fitted_at:%Y-%m-%d}. Inputs drifted: {drift}.<br>"
         f"Fit to act on: <b>{verdict}</b></div>"

@@ -15,8 +15,8 @@ from report import decisioning, first_screen
 from report.sections import GROUPS, SECTIONS, Section
 from report.warehouse import existing_models, read_model
 
-# No mode bar: its ~10 buttons a chart would put about 160 stops in the keyboard's Tab order; hover still reads
-# values.
+# No mode bar: its ~10 buttons a chart would put about 160 stops in the keyboard's Tab order; hover still
+# reads values.
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True, "displayModeBar": False}
 # The printable width of an A4 or Letter page at 96 px an inch, less the margins: charts are drawn this wide
 # before printing so that none is cut at the right edge.
@@ -84,11 +84,13 @@ table.plain th, table.plain td { text-align: left; padding: 0.2rem 0.6rem; borde
   table.sortable th .arrow { display: none; }
   tr, .kpi, .model-box { break-inside: avoid; page-break-inside: avoid; }
   .chart { break-inside: avoid; page-break-inside: avoid; width: PRINT_WIDTHpx; max-width: 100%; }
+  /* A chart's section (heading, question, sentence and chart) fits a page: keep it on one. */
+  section:has(> .chart) { break-inside: avoid; page-break-inside: avoid; }
   h2 { break-after: avoid; page-break-after: avoid; }
 }
 """.replace("PRINT_WIDTH", str(PRINT_WIDTH_PX))
-# Sorts a table on its heading's button (a click, Enter or Space): amounts and other numbers largest first, text
-# A to Z; the same button again reverses. aria-sort and the arrow show the direction.
+# Sorts a table on its heading's button (a click, Enter or Space): amounts and other numbers largest first,
+# text A to Z; the same button again reverses. aria-sort and the arrow show the direction.
 SORT_SCRIPT = """
 document.querySelectorAll("table.sortable th button").forEach(function (button) {
   button.addEventListener("click", function () {
@@ -117,10 +119,10 @@ document.querySelectorAll("table.sortable th button").forEach(function (button) 
 CONTENTS_SCRIPT = """
 if (window.matchMedia("(max-width: 700px)").matches) { document.getElementById("contents").open = false; }
 """
-# plotly.js travels gzip-compressed (base64) and is unpacked by the browser's own DecompressionStream: the page
-# is a third of the size with the whole library, so every chart type keeps working. Then each chart is drawn
-# when it comes near the viewport, so the first screen is usable before any chart is drawn; printing draws them
-# all, at the page's width.
+# plotly.js travels gzip-compressed (base64) and is unpacked by the browser's own DecompressionStream: the
+# page is half the size with the whole library, so every chart type keeps working. Then each chart is drawn
+# when it comes near the viewport, so the first screen is usable before any chart is drawn; printing draws
+# them all, at the page's width.
 DRAW_SCRIPT = """
 (function () {
   var config = %(config)s, printWidth = %(print_width)d, ready = null;
@@ -233,7 +235,8 @@ def render_first_screen(connection: duckdb.DuckDBPyConnection, models: set[str])
     )
     work = (
         '<section id="work-queue"><h2>Today\'s work queue</h2>'
-        '<p class="question">Which open loans should collectors work first? (press a heading to sort; amounts largest first)</p>'
+        '<p class="question">Which open loans should collectors work first? (press a heading to sort; '
+        "amounts largest first)</p>"
         f"{banner}{queue_html}</section>"
     )
     return f"{kpi.as_of_date:%Y-%m-%d}", top + work, banner
@@ -322,6 +325,7 @@ def render_report(warehouse: Path) -> str:
         for group, items in links.items()
     )
     as_of_text = f"as of {as_of}" if as_of else ""
+    draw_settings = {"config": _json_in_html(json.dumps(PLOTLY_CONFIG)), "print_width": PRINT_WIDTH_PX}
     return "\n".join(
         [
             "<!doctype html>",
@@ -343,7 +347,7 @@ def render_report(warehouse: Path) -> str:
             "</main>",
             f"<script>{SORT_SCRIPT}</script>",
             f'<script type="text/plain" id="plotly-gzip">{packed_plotlyjs()}</script>',
-            f"<script>{DRAW_SCRIPT % {'config': _json_in_html(json.dumps(PLOTLY_CONFIG)), 'print_width': PRINT_WIDTH_PX}}</script>",
+            f"<script>{DRAW_SCRIPT % draw_settings}</script>",
             "</body></html>",
         ]
     )

@@ -3,9 +3,9 @@ from here."""
 
 import plotly.graph_objects as go
 
-# One meaning per colour across the page. Green, amber and red say how a loan ended or is paying: good, partial,
-# bad (grey: not known yet); good news is never amber or red. Risk bands are how likely a loss is, in one purple
-# from light (low) to dark (high). Plain counts, amounts and shares are blue, which judges nothing.
+# One meaning per colour across the page. Green, amber and red say how a loan ended or is paying: good,
+# partial, bad (grey: not known yet); good news is never amber or red. Risk bands are how likely a loss is, in
+# one purple from light (low) to dark (high). Plain counts, amounts and shares are blue, which judges nothing.
 GREEN = "#2e7d32"
 LIGHT_GREEN = "#81c784"
 AMBER = "#f59e0b"
@@ -22,8 +22,8 @@ STATUS_COLORS = {
 }
 REPAYMENT_COLORS = {"Underpaid": RED, "On Track": GREEN, "Overpaid": LIGHT_GREEN}
 BAND_COLORS = {"Low": "#cbc9e2", "Medium": "#9e9ac8", "High": "#54278f"}
-# Why a loan got its action is a fact of the plan, not good or bad news: its best (blue), the next best because
-# capacity ran out (light blue), nothing to do (grey). Experiment arms: two hues used nowhere else.
+# Why a loan got its action is a fact of the plan, not good or bad news: its best (blue), the next best
+# because capacity ran out (light blue), nothing to do (grey). Experiment arms: two hues used nowhere else.
 REASON_COLORS = {"best value": NEUTRAL, "next best: capacity ran out": LIGHT_NEUTRAL, "not eligible": GREY}
 ARM_COLORS = {"champion": "#00695c", "challenger": "#8d6e63"}
 # Sequential scale for heatmaps of shares: light (few) to dark blue (many); a share is neither good nor bad.

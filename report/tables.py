@@ -8,7 +8,8 @@ def sortable_head(columns: list[tuple[str, bool]]) -> str:
     """The <thead> of (title, is_number) columns: numbers sort largest first, text A to Z."""
     cells = "".join(
         f'<th scope="col" data-col="{i}" aria-sort="none" '
-        f'data-first="{"descending" if is_number else "ascending"}"><button type="button">{html.escape(title)}'
+        f'data-first="{"descending" if is_number else "ascending"}">'
+        f'<button type="button">{html.escape(title)}'
         '<span class="arrow" aria-hidden="true">\u2195</span></button></th>'
         for i, (title, is_number) in enumerate(columns)
     )

@@ -101,12 +101,12 @@ def monthly_risk_trend(data: pd.DataFrame) -> tuple[go.Figure, str]:
     )
     recent = data.tail(4)
     if len(recent) > 1:
-        counts = " -> ".join(f"{count:,}" for count in recent.open_overdue_loans)
+        counts = " → ".join(f"{count:,}" for count in recent.open_overdue_loans)
         sentence += (
             f" Overdue open loans went {counts} over the last {len(recent) - 1} month ends; on the bundled "
-            "synthetic sample this ramp is how the sample was made, not a worsening book: its generator puts "
-            "every open loan's missed instalments at the end, just before the as-of date (a loan 3 instalments "
-            "behind was current until 3 months earlier), so on your own data read it as real."
+            "synthetic sample that ramp comes from its generator, which puts each open loan's missed "
+            "instalments just before the as-of date (a loan 3 instalments behind was current 3 months "
+            "earlier), not from a worsening book."
         )
     small = data[data.open_loans < 100]
     if not small.empty:

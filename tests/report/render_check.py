@@ -3,9 +3,9 @@
 ERROR_CAPTURE runs before plotly.js so that any error while drawing (or written to the console) is recorded.
 RENDER_CHECK notes which charts the page drew by itself (those near the first screen), has it draw the rest
 (headless Chromium under virtual time does not scroll them into view), then writes what the browser drew into
-#render-check, which --dump-dom then shows. USABILITY_CHECK measures, at the window's size, what a reader meets:
-overlapping text on the first screen, text size, sideways scrolling, and sorting by keyboard. (The page's
-timings are tools/page_speed.py's.)
+#render-check, which --dump-dom then shows. USABILITY_CHECK measures, at the window's size, what a reader
+meets: overlapping text on the first screen, text size, sideways scrolling, and sorting by keyboard. (The
+page's timings are tools/page_speed.py's.)
 """
 
 ERROR_CAPTURE = """
@@ -139,9 +139,7 @@ function check() {
     pageWidth: document.documentElement.scrollWidth,
     firstScreenBoxes: firstScreen.length,
     overlaps: overlaps(firstScreen),
-    smallText: boxes.filter(function (box) { return box.size < 14; }).map(function (box) {
-      return box.text + " (" + box.size + "px)";
-    }),
+    textSizes: boxes.map(function (box) { return [box.text, box.size]; }),
     viewportTag: !!document.querySelector("meta[name=viewport][content*='width=device-width']"),
     mainLandmark: document.querySelectorAll("main").length,
     skipLink: document.body.firstElementChild.matches("a[href^='#']"),
@@ -149,7 +147,18 @@ function check() {
     sorting: sorting(),
     errors: window.reportErrors
   };
-  // In a frame of the window's size (below 500 px a headless window is wider than asked): tell the page around.
+  // Printing draws every chart at most as wide as the paper (letter or A4 less the margins).
+  window.dispatchEvent(new Event("beforeprint"));
+  setTimeout(function () {
+    result.printedChartWidths = Array.prototype.map.call(
+      document.querySelectorAll(".chart .main-svg:first-child"), function (svg) {
+        return svg.getBoundingClientRect().width;
+      });
+    post(result);
+  }, 500);
+}
+function post(result) {
+  // In a frame of the asked size (below 500 px a headless window is wider than asked): tell the page around.
   (window.parent === window ? window : window.parent).postMessage(JSON.stringify(result), "*");
 }
 window.addEventListener("load", function () {
