@@ -39,7 +39,7 @@ nav .group b { margin-right: 0.4rem; color: #555; }
 nav a { margin-right: 0.5rem; white-space: nowrap; color: #1f5f8b; display: inline-block; }
 .top { display: flex; flex-wrap: wrap; gap: 0.6rem 1rem; align-items: stretch; margin: 0.5rem 0; }
 .kpis { display: grid; grid-template-columns: repeat(auto-fit, minmax(8rem, 1fr)); gap: 0.4rem;
-        flex: 3 1 36rem; }
+        flex: 3 1 36rem; align-self: start; }
 .kpi { border: 1px solid #ddd; border-radius: 6px; padding: 0.35rem 0.6rem; min-width: 0; }
 .kpi-title { font-size: 0.875rem; color: #555; }
 .kpi-value { font-size: 1.25rem; font-weight: 600; white-space: nowrap; }

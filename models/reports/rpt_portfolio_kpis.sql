@@ -17,22 +17,22 @@ npa_threshold as (
 final as (
     select
         -- key: one row, the whole book
-        dimension,
+        portfolio_summary.dimension,
         -- as of
         {{ date_var('as_of_date') }} as as_of_date,
         -- counts and amounts
-        loans,
-        total_outstanding,
-        expected_loss,
+        portfolio_summary.loans,
+        portfolio_summary.total_outstanding,
+        portfolio_summary.expected_loss,
         -- rates
-        npa_ratio,
-        default_rate,
-        recovery_rate,
+        portfolio_summary.npa_ratio,
+        portfolio_summary.default_rate,
+        portfolio_summary.recovery_rate,
         -- definitions
         npa_threshold.npa_min_days_past_due
     from portfolio_summary
     cross join npa_threshold
-    where dimension = 'portfolio'
+    where portfolio_summary.dimension = 'portfolio'
 )
 
 select * from final
