@@ -5,7 +5,7 @@ import html
 
 import pandas as pd
 
-from report.style import label
+from report.style import collector_words, label
 from report.tables import cell, sortable_head
 
 # The rpt_ models these blocks draw, with their row order (the trend's last row is the as-of month end).
@@ -15,7 +15,10 @@ MODEL_BOX = ("rpt_model_box", "")
 WORK_QUEUE = ("rpt_work_queue", "queue_rank")
 TREND = ("rpt_monthly_risk_trend", "month_end")
 RECONCILIATION = ("rpt_active_reconciliation", "loan_file_state, ledger_state")
-MODELS = tuple(model for model, _ in (KPIS, OPEN_BOOK, MODEL_BOX, WORK_QUEUE, TREND, RECONCILIATION))
+LOAN_REASONS = ("rpt_loan_reasons", "loan_id, reason_rank")
+MODELS = tuple(
+    model for model, _ in (KPIS, OPEN_BOOK, MODEL_BOX, WORK_QUEUE, TREND, RECONCILIATION, LOAN_REASONS)
+)
 
 
 def _change(now: float, before: float | None, fmt, when) -> str:
@@ -177,22 +180,39 @@ def _action(data: pd.DataFrame) -> pd.Series:
     return data[field]
 
 
-def work_queue(data: pd.DataFrame) -> str:
-    """The sortable table of today's work queue (sorting: a heading's button, see SORT_SCRIPT)."""
+def _reasons_in_words(reasons: pd.DataFrame | None) -> dict[str, tuple[str, str]]:
+    """Per loan, its reasons as a collector says them and the model inputs behind them (for analysts)."""
+    if reasons is None:
+        return {}
+    said = {}
+    for loan_id, rows in reasons.groupby("loan_id", sort=False):
+        # Two inputs can say the same thing (no collateral: its value and coverage are both 0): say it once.
+        words = "; ".join(dict.fromkeys(collector_words(r.reason, r.reason_value) for r in rows.itertuples()))
+        said[loan_id] = (words, "Model inputs: " + ", ".join(rows.reason))
+    return said
+
+
+def work_queue(data: pd.DataFrame, reasons: pd.DataFrame | None = None) -> str:
+    """The sortable table of today's work queue (sorting: a heading's button, see SORT_SCRIPT); reasons in a
+    collector's words where rpt_loan_reasons is built, the model inputs on hover."""
     if data.empty:
         return '<p class="missing">No open loans: nothing to work today.</p>'
     data = data.assign(action=_action(data))
+    said = _reasons_in_words(reasons)
     head = sortable_head([(title, fmt != "{}") for _, title, fmt in QUEUE_COLUMNS])
     rows = []
     for row in data.itertuples():
         cells = []
         for field, _, fmt in QUEUE_COLUMNS:
             value = getattr(row, field)
-            if field == "reasons":
+            title = ""
+            if field == "reasons" and row.loan_id in said:
+                text, title = said[row.loan_id]
+            elif field == "reasons":
                 text = ", ".join(label(reason.strip()) for reason in str(value).split(",") if reason.strip())
             else:
                 text = fmt.format(value)
-            cells.append(cell(value, text))
+            cells.append(cell(value, text, title=title))
         rows.append("<tr>" + "".join(cells) + "</tr>")
     first = data.iloc[0]
     sentence = (

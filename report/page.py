@@ -228,8 +228,9 @@ def render_first_screen(connection: duckdb.DuckDBPyConnection, models: set[str])
         f'<div class="top">{first_screen.kpis(kpi, book, trend)}{first_screen.model_box(box)}</div>'
         + first_screen.terms(kpi)
     )
+    reasons = _read(connection, models, first_screen.LOAN_REASONS)
     queue_html = (
-        first_screen.work_queue(queue)
+        first_screen.work_queue(queue, reasons)
         if queue is not None
         else '<p class="missing">Not in this warehouse: rpt_work_queue (run dbt build).</p>'
     )

@@ -70,6 +70,54 @@ LABELS = {
 }
 
 
+def _amount(value: float) -> str:
+    for size, suffix in ((1e6, "M"), (1e3, "k")):
+        if abs(value) >= size:
+            return f"{value / size:.1f}{suffix}"
+    return f"{value:,.0f}"
+
+
+# A model input as a collector says it, from the loan's value of it (rpt_loan_reasons); yes/no inputs have no
+# value.
+COLLECTOR_WORDS = {
+    "days_past_due": lambda v: f"{v:.0f} days past due",
+    "num_missed_payments": lambda v: f"{v:.0f} missed instalment{'' if v == 1 else 's'}",
+    "days_since_last_payment": lambda v: f"no payment for {v:.0f} days",
+    "payment_gap_share": lambda v: (
+        f"behind plan by {v:.0%} of the loan" if v > 0 else f"ahead of plan by {-v:.0%} of the loan"
+    ),
+    "paid_to_plan_ratio": lambda v: f"paid {v:.0%} of what was due",
+    "payment_history_rank": lambda v: ("pays on time", "payments delayed", "payments missed")[int(v)],
+    "collateral_value": lambda v: "no collateral" if v == 0 else f"collateral worth {_amount(v)}",
+    "collateral_coverage_ratio": lambda v: (
+        "no collateral" if v == 0 else f"collateral covers {v:.0%} of the loan"
+    ),
+    "monthly_income": lambda v: f"income {_amount(v)} a month",
+    "monthly_emi": lambda v: f"instalment {_amount(v)} a month",
+    "emi_to_income_ratio": lambda v: f"instalment is {v:.0%} of income",
+    "loan_to_annual_income_ratio": lambda v: f"loan is {v:.1f}x a year's income",
+    "loan_amount": lambda v: f"loan of {_amount(v)}",
+    "interest_rate_pct": lambda v: f"interest {v:.1f}%",
+    "outstanding_loan_amount": lambda v: f"{_amount(v)} still owed",
+    "outstanding_share": lambda v: f"{v:.0%} of the loan still owed",
+    "loan_tenure_months": lambda v: f"{v:.0f}-month loan",
+    "is_home_loan": lambda v: "home loan",
+    "is_auto_loan": lambda v: "car loan",
+    "is_business_loan": lambda v: "business loan",
+    "is_self_employed": lambda v: "self-employed",
+    "is_business_owner": lambda v: "business owner",
+}
+
+
+def collector_words(reason: str, value: float | None) -> str:
+    """A reason as a collector says it ("3 missed instalments"); the input's label when there are no words."""
+    words = COLLECTOR_WORDS.get(reason)
+    has_value = value is not None and value == value
+    if words is None or not (has_value or reason.startswith("is_")):
+        return label(reason)
+    return words(value)
+
+
 def label(field: str) -> str:
     """The human name of a field, for axes, legends and captions; an unknown field reads as plain words."""
     if field in LABELS:

@@ -16,8 +16,10 @@ def sortable_head(columns: list[tuple[str, bool]]) -> str:
     return f"<thead><tr>{cells}</tr></thead>"
 
 
-def cell(value, text: str, color: str | None = None) -> str:
-    """A cell that sorts by its value (numbers by size, text alphabetically) and shows its text."""
+def cell(value, text: str, color: str | None = None, title: str = "") -> str:
+    """A cell that sorts by its value (numbers by size, text alphabetically), shows its text and, on hover,
+    its title."""
     sort = value if isinstance(value, str) else f"{float(value):.6f}"
     style = f' style="color:{color};font-weight:600"' if color else ""
-    return f'<td data-sort="{html.escape(str(sort))}"{style}>{html.escape(text)}</td>'
+    hover = f' title="{html.escape(title)}"' if title else ""
+    return f'<td data-sort="{html.escape(str(sort))}"{style}{hover}>{html.escape(text)}</td>'
