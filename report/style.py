@@ -26,6 +26,8 @@ BAND_COLORS = {"Low": "#cbc9e2", "Medium": "#9e9ac8", "High": "#54278f"}
 # because capacity ran out (light blue), nothing to do (grey). Experiment arms: two hues used nowhere else.
 REASON_COLORS = {"best value": NEUTRAL, "next best: capacity ran out": LIGHT_NEUTRAL, "not eligible": GREY}
 ARM_COLORS = {"champion": "#00695c", "challenger": "#8d6e63"}
+# Categories that are neither good nor bad (issue years, borrower segments): hues with no red, amber or green.
+CATEGORY_COLORS = ["#1f5f8b", "#7e57c2", "#00838f", "#8d6e63", "#3949ab", "#546e7a", "#0277bd", "#6d4c41"]
 # Sequential scale for heatmaps of shares: light (few) to dark blue (many); a share is neither good nor bad.
 SHARE_SCALE = [[0, "#f4f8fb"], [1, NEUTRAL]]
 

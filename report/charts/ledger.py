@@ -5,7 +5,15 @@ import plotly.express as px
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from report.style import LIGHT_NEUTRAL, NEUTRAL, REPAYMENT_COLORS, SHARE_SCALE, labels, titled
+from report.style import (
+    CATEGORY_COLORS,
+    LIGHT_NEUTRAL,
+    NEUTRAL,
+    REPAYMENT_COLORS,
+    SHARE_SCALE,
+    labels,
+    titled,
+)
 
 
 def vintage_curves(data: pd.DataFrame) -> tuple[go.Figure, str]:
@@ -17,6 +25,7 @@ def vintage_curves(data: pd.DataFrame) -> tuple[go.Figure, str]:
         x="months_on_book",
         y="share_ever_30_plus",
         color="issue_year",
+        color_discrete_sequence=CATEGORY_COLORS,
         labels=labels("months_on_book", "share_ever_30_plus", "issue_year"),
     )
     figure.update_yaxes(tickformat=".0%", rangemode="tozero")

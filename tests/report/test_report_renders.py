@@ -18,7 +18,7 @@ import pytest
 from report import decisioning, first_screen
 from report.page import packed_plotlyjs, render_report, write_report
 from report.sections import SECTIONS
-from report.style import BAND_COLORS, STATUS_COLORS
+from report.style import BAND_COLORS, STATUS_COLORS, collector_words
 from report.warehouse import REPORT_SCHEMA, read_model
 from tests.dbt_runner import DBT, REAL_DATASET, REPO, dbt_build, dbt_env, query
 from tests.report.render_check import RENDER_CHECK, USABILITY_CHECK, framed, instrumented
@@ -202,6 +202,43 @@ def test_printing_keeps_every_queue_row_and_every_chart_whole(printed, sample_wa
     width = float(re.search(r'<page width="([\d.]+)"', boxes).group(1))
     right_edges = [float(edge) for edge in re.findall(r'xMax="([\d.]+)"', boxes)]
     assert max(right_edges) <= width - 18, max(right_edges)
+
+
+def test_kpi_amounts_are_compact_and_reasons_are_said_in_a_collectors_words():
+    assert [first_screen.compact(amount) for amount in (812, 950_400, 15_070_833, 72_740_810, 1.2e9)] == [
+        "812",
+        "950.4k",
+        "15.1M",
+        "72.7M",
+        "1.2B",
+    ]
+    assert collector_words("num_missed_payments", 3.0) == "3 missed instalments"
+    assert collector_words("num_missed_payments", 1.0) == "1 missed instalment"
+    assert collector_words("days_since_last_payment", 94.0) == "no payment for 94 days"
+    assert collector_words("collateral_coverage_ratio", 0.0) == "no collateral"
+    assert collector_words("payment_gap_share", -0.05) == "ahead of plan by 5% of the loan"
+    assert collector_words("is_home_loan", None) == "home loan"
+    # No value (no ledger) or no words for the input: its label.
+    assert collector_words("days_since_last_payment", float("nan")) == "Days since last payment"
+    assert collector_words("some_new_input", 1.0) == "Some new input"
+
+
+def test_team_capacity_is_the_plan_against_the_seed(sample_warehouse):
+    capacity = query(
+        sample_warehouse, f"select * from {REPORT_SCHEMA}.rpt_team_capacity order by team_order"
+    ).set_index("team")
+    plan = query(
+        sample_warehouse,
+        "select actions.team, count(*) as loans from collection_plan as plan "
+        "inner join collection_actions as actions on plan.action = actions.action group by actions.team",
+    ).set_index("team")
+    assert capacity.loans_assigned.sum() == plan.loans.sum()
+    assert (capacity.loans_assigned.reindex(plan.index) == plan.loans).all()
+    limited = capacity[capacity.capacity.notna()]
+    assert (limited.capacity_left == limited.capacity - limited.loans_assigned).all()
+    assert (limited.capacity_left >= 0).all() and len(limited) >= 1
+    # Monitoring is the one team that does no work.
+    assert capacity.index[capacity.is_no_work].tolist() == ["None"]
 
 
 def test_a_warehouse_without_ledger_models_gets_notes_instead_of_those_charts(sample_warehouse, tmp_path):
