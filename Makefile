@@ -50,9 +50,11 @@ build-spark: $(SPARK_READY)
 report: $(READY)
 	$(BIN)/python -m report
 
-# The report test opens the report in headless Chromium (Debian's package; CI runs as root).
+# The report test opens the report in headless Chromium (Debian's package; CI runs as root) and reads the page it
+# prints with pdftotext (poppler-utils).
 browser:
 	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
+	command -v pdftotext >/dev/null || (apt-get update && apt-get install -y poppler-utils)
 
 # Python style, the project's structure rules (dbt-bouncer.yml, on the manifest of `dbt parse`) and SQL style.
 lint: $(READY)

@@ -5,12 +5,49 @@ import html
 
 import pandas as pd
 
-from report.style import ARM_COLORS, GREY, REASON_COLORS
+from report.style import ARM_COLORS, GREY, REASON_COLORS, team_name
+from report.tables import cell, sortable_head
 
 # The rpt_ models these blocks draw, with their row order.
 TEAM_QUEUES = ("rpt_collection_queues", "team, team_rank")
 SCOREBOARD = ("rpt_experiment_scoreboard", "experiment_id, arm desc")
-MODELS = (TEAM_QUEUES[0], SCOREBOARD[0])
+TEAM_CAPACITY = ("rpt_team_capacity", "team_order")
+MODELS = (TEAM_QUEUES[0], SCOREBOARD[0], TEAM_CAPACITY[0])
+
+
+def team_capacity(data: pd.DataFrame) -> str:
+    """Each team's capacity this period, used and left, beside the plan; monitoring is no team's work."""
+    if data.empty:
+        return '<p class="missing">No team in seed collection_actions.</p>'
+    rows, full = [], []
+    for row in data.itertuples():
+        if row.is_no_work:
+            rows.append(
+                f"<tr><td>{html.escape(team_name(row.team))}</td><td>{row.loans_assigned:,}</td>"
+                '<td colspan="2">no work: these loans are left alone this period</td></tr>'
+            )
+            continue
+        if pd.isna(row.capacity):
+            used, left = f"{row.loans_assigned:,}", "no limit"
+        else:
+            used = f"{row.loans_assigned:,} of {row.capacity:,.0f} ({row.share_of_capacity_used:.0%})"
+            left = f"{row.capacity_left:,.0f}"
+            if row.capacity_left == 0:
+                full.append(row.team)
+        rows.append(
+            f"<tr><td>{html.escape(row.team)}</td><td>{used}</td><td>{left}</td>"
+            f"<td>{'full' if row.team in full else ''}</td></tr>"
+        )
+    sentence = (
+        f"{len(full)} of {int((~data.is_no_work & data.capacity.notna()).sum())} teams with a limit are full "
+        f"this period ({', '.join(full) or 'none'}): more loans would be worth their work than they can take."
+    )
+    return (
+        f'<p class="finding">{html.escape(sentence)}</p><table class="plain"><thead><tr><th scope="col">Team'
+        '</th><th scope="col">Loans this period (of capacity)</th><th scope="col">Capacity left</th>'
+        f'<th scope="col"></th></tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    )
+
 
 TEAM_QUEUE_COLUMNS = (
     ("team", "Team", "{}"),
@@ -25,39 +62,31 @@ TEAM_QUEUE_COLUMNS = (
 )
 
 
-def _cell(value, text: str, color: str | None = None) -> str:
-    sort = value if isinstance(value, str) else f"{float(value):.6f}"
-    style = f' style="color:{color};font-weight:600"' if color else ""
-    return f'<td data-sort="{html.escape(str(sort))}"{style}>{html.escape(text)}</td>'
-
-
 def team_queues(data: pd.DataFrame) -> str:
     """One sortable table of every team's first loans, with why each loan got its action."""
     if data.empty:
         return '<p class="missing">No open loan needs a team this period.</p>'
-    head = "".join(
-        f'<th data-col="{i}" title="Sort">{title}</th>' for i, (_, title, _) in enumerate(TEAM_QUEUE_COLUMNS)
-    )
+    head = sortable_head([(title, fmt != "{}") for _, title, fmt in TEAM_QUEUE_COLUMNS])
     rows = []
     for row in data.itertuples():
         cells = []
         for field, _, fmt in TEAM_QUEUE_COLUMNS:
             value = getattr(row, field)
-            text = fmt.format(value)
+            text = team_name(value) if field == "team" else fmt.format(value)
             if field == "assignment_reason" and value != "best value":
                 text += f" (best: {row.best_action_name})"
             color = REASON_COLORS.get(value) if field == "assignment_reason" else None
-            cells.append(_cell(value, text, color))
+            cells.append(cell(value, text, color))
         rows.append("<tr>" + "".join(cells) + "</tr>")
     sizes = data.drop_duplicates("team")
     sentence = (
         "Each team's first loans by value over no action: "
-        + "; ".join(f"{row.team} {row.team_loans:,} loans" for row in sizes.itertuples())
+        + "; ".join(f"{team_name(row.team)} {row.team_loans:,} loans" for row in sizes.itertuples())
         + "."
     )
     return (
         f'<p class="finding">{html.escape(sentence)}</p>'
-        f'<div class="queue"><table class="sortable"><thead><tr>{head}</tr></thead>'
+        f'<div class="queue"><table class="sortable">{head}'
         f"<tbody>{''.join(rows)}</tbody></table></div>"
     )
 
@@ -66,34 +95,36 @@ def scoreboard(data: pd.DataFrame) -> str:
     """Per experiment, the arms side by side and the conclusion in words."""
     if data.empty:
         return (
-            '<p class="missing">No experiment has run: set the var experiment_id to start one '
-            "(README, Decisioning).</p>"
+            '<p class="missing">No champion/challenger experiment is running, so there is nothing to compare '
+            "yet; the analytics team starts one (README, Decisioning).</p>"
         )
-    titles = [
-        "Experiment",
-        "Arm",
-        "Policy",
-        "Loans",
-        "Recovered per loan",
-        "Recovered / exposure",
-        "Cure rate",
-    ]
-    titles += ["Cost", "Net value per loan"]
-    head = "".join(f'<th data-col="{i}" title="Sort">{title}</th>' for i, title in enumerate(titles))
+    head = sortable_head(
+        [
+            ("Experiment", False),
+            ("Arm", False),
+            ("Policy", False),
+            ("Loans", True),
+            ("Recovered per loan", True),
+            ("Recovered / exposure", True),
+            ("Cure rate", True),
+            ("Cost", True),
+            ("Net value per loan", True),
+        ]
+    )
     rows, findings = [], []
     for row in data.itertuples():
         cure = "-" if pd.isna(row.cure_rate) else f"{row.cure_rate:.0%}"
         share = "-" if pd.isna(row.recovered_per_unit_exposure) else f"{row.recovered_per_unit_exposure:.2%}"
         cells = [
-            _cell(row.experiment_id, row.experiment_id),
-            _cell(row.arm, row.arm, ARM_COLORS[row.arm]),
-            _cell(row.arm_policy, row.arm_policy),
-            _cell(row.loans, f"{row.loans:,}"),
-            _cell(row.recovered_per_loan, f"{row.recovered_per_loan:,.0f}"),
-            _cell(row.recovered_per_unit_exposure, share),
-            _cell(0 if pd.isna(row.cure_rate) else row.cure_rate, cure),
-            _cell(row.total_cost, f"{row.total_cost:,.0f}"),
-            _cell(row.net_value_per_loan, f"{row.net_value_per_loan:,.0f}"),
+            cell(row.experiment_id, row.experiment_id),
+            cell(row.arm, row.arm, ARM_COLORS[row.arm]),
+            cell(row.arm_policy, row.arm_policy),
+            cell(row.loans, f"{row.loans:,}"),
+            cell(row.recovered_per_loan, f"{row.recovered_per_loan:,.0f}"),
+            cell(row.recovered_per_unit_exposure, share),
+            cell(0 if pd.isna(row.cure_rate) else row.cure_rate, cure),
+            cell(row.total_cost, f"{row.total_cost:,.0f}"),
+            cell(row.net_value_per_loan, f"{row.net_value_per_loan:,.0f}"),
         ]
         rows.append("<tr>" + "".join(cells) + "</tr>")
     for row in data.drop_duplicates("experiment_id").itertuples():
@@ -111,5 +142,5 @@ def scoreboard(data: pd.DataFrame) -> str:
         )
     return (
         "".join(findings)
-        + f'<table class="sortable"><thead>{head}</thead><tbody>{"".join(rows)}</tbody></table>'
+        + f'<div class="queue"><table class="sortable">{head}<tbody>{"".join(rows)}</tbody></table></div>'
     )

@@ -4,7 +4,7 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
-from report.style import SCATTER_RENDER, STATUS_COLORS, label, labels, titled
+from report.style import CATEGORY_COLORS, SCATTER_RENDER, STATUS_COLORS, label, labels, titled
 
 
 def income_vs_amount(data: pd.DataFrame, color: str | None = None, **options) -> go.Figure:
@@ -16,7 +16,7 @@ def income_vs_amount(data: pd.DataFrame, color: str | None = None, **options) ->
         color=color,
         render_mode=SCATTER_RENDER,
         labels=labels("monthly_income", "loan_amount", *([color] if color else [])),
-        **options,
+        **{"color_discrete_sequence": CATEGORY_COLORS, **options},
     )
 
 

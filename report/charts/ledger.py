@@ -5,9 +5,15 @@ import plotly.express as px
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from report.style import AMBER, GREEN, NEUTRAL, RED, SHARE_SCALE, labels, titled
-
-REPAYMENT_COLORS = {"Underpaid": RED, "On Track": GREEN, "Overpaid": AMBER}
+from report.style import (
+    CATEGORY_COLORS,
+    LIGHT_NEUTRAL,
+    NEUTRAL,
+    REPAYMENT_COLORS,
+    SHARE_SCALE,
+    labels,
+    titled,
+)
 
 
 def vintage_curves(data: pd.DataFrame) -> tuple[go.Figure, str]:
@@ -19,6 +25,7 @@ def vintage_curves(data: pd.DataFrame) -> tuple[go.Figure, str]:
         x="months_on_book",
         y="share_ever_30_plus",
         color="issue_year",
+        color_discrete_sequence=CATEGORY_COLORS,
         labels=labels("months_on_book", "share_ever_30_plus", "issue_year"),
     )
     figure.update_yaxes(tickformat=".0%", rangemode="tozero")
@@ -79,13 +86,15 @@ def monthly_risk_trend(data: pd.DataFrame) -> tuple[go.Figure, str]:
             customdata=data[["open_overdue_loans", "open_loans"]],
             hovertemplate="%{x|%Y-%m}: %{y:.1%} (%{customdata[0]:,} of %{customdata[1]:,} open loans)",
             name="Open loans overdue",
-            line={"color": RED},
+            line={"color": NEUTRAL},
         ),
         row=1,
         col=1,
     )
     figure.add_trace(
-        go.Bar(x=data.month_end, y=data.open_overdue_amount, name="Overdue amount", marker_color=AMBER),
+        go.Bar(
+            x=data.month_end, y=data.open_overdue_amount, name="Overdue amount", marker_color=LIGHT_NEUTRAL
+        ),
         row=2,
         col=1,
     )
@@ -99,11 +108,14 @@ def monthly_risk_trend(data: pd.DataFrame) -> tuple[go.Figure, str]:
         f"{latest.open_loans:,} open loans were overdue ({latest.open_overdue_amount:,.0f}), against "
         f"{previous.share_of_open_loans_overdue:.1%} of {previous.open_loans:,} a month before."
     )
-    if latest.loans_closed_in_month:
+    recent = data.tail(4)
+    if len(recent) > 1:
+        counts = " → ".join(f"{count:,}" for count in recent.open_overdue_loans)
         sentence += (
-            f" The ledger closed {latest.loans_closed_in_month:,} loans in the last month, so the month ends "
-            "before it count them as open: the change is in the ledger's closing dates more than in "
-            "collections."
+            f" Overdue open loans went {counts} over the last {len(recent) - 1} month ends; on the bundled "
+            "synthetic sample that ramp comes from its generator, which puts each open loan's missed "
+            "instalments just before the as-of date (a loan 3 instalments behind was current 3 months "
+            "earlier), not from a worsening book."
         )
     small = data[data.open_loans < 100]
     if not small.empty:
