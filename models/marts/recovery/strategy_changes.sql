@@ -20,7 +20,11 @@ this_build as (
         case
             when previous_built_at is null then 'new loan'
             when coalesce(previous_risk_band <> risk_band, true) then 'band changed'
-            when coalesce(previous_recommended_action <> recommended_action, true) then 'action changed'
+            -- an action appears, changes or ends (a resolved loan has none)
+            when coalesce(
+                previous_recommended_action <> recommended_action,
+                previous_recommended_action is not null or recommended_action is not null
+            ) then 'action changed'
         end as change_kind
     from recorded
     where build_id = '{{ invocation_id }}'
