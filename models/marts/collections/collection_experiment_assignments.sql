@@ -3,7 +3,7 @@
 -- policy (var experiment_challenger_policy), the others to the champion (var collection_policy); each row keeps
 -- the action its arm's policy gave the loan when it was assigned. Append-only and never fully refreshed: a later
 -- build adds the loans that opened since, and no build, new data or full refresh rewrites an assignment.
-{{ config(materialized='incremental', incremental_strategy='append', full_refresh=false, on_schema_change='fail') }}
+{{ config(materialized='incremental', incremental_strategy='append', full_refresh=false, on_schema_change='append_new_columns') }}
 {%- set experiment_id = var('experiment_id') | string %}
 {%- set share = number_var('experiment_challenger_share', 0, 1) %}
 {%- set champion_policy = var('collection_policy') %}
@@ -80,7 +80,10 @@ final as (
         new_assignments.risk_band as risk_band_at_assignment,
         -- when
         {{ date_var('experiment_start_date') }} as experiment_start_date,
-        {{ date_var('as_of_date') }} as assigned_as_of_date
+        {{ date_var('as_of_date') }} as assigned_as_of_date,
+        -- the input it was assigned from
+        cast('{{ var("loan_recovery_path") | replace("'", "''") }}' as {{ dbt.type_string() }}) as loan_file,
+        cast('{{ ledger_path() | replace("'", "''") }}' as {{ dbt.type_string() }}) as ledger_folder
     from new_assignments
     inner join actions
         on new_assignments.arm_action = actions.action
