@@ -4,7 +4,9 @@
     would otherwise pass with warnings and train the models on another book's payments. Run before any table
     of the new inputs is written (int_loan_inputs_fingerprinted), so the previous tables stay in place. -#}
 {% macro assert_ledger_matches_loan_file(loans, orders) %}
-    {%- if execute and ledger_is_present() and not (loans | string).startswith('__dbt__cte__') -%}
+    {#- Skipped for a unit test's fixture, and where staging is not built (sqlfluff compiling the project). -#}
+    {%- if execute and ledger_is_present() and not (loans | string).startswith('__dbt__cte__')
+        and adapter.get_relation(loans.database, loans.schema, loans.identifier) is not none -%}
         {%- set limit = number_var('max_ledger_mismatch_share', 0, 1) -%}
         {#- One row per id; a repeated id (rejected later) counts by its first amount. -#}
         {%- set counts = run_query(

@@ -3,7 +3,9 @@
 -- policy (var experiment_challenger_policy), the others to the champion (var collection_policy); each row keeps
 -- the action its arm's policy gave the loan when it was assigned. Append-only and never fully refreshed: a later
 -- build adds the loans that opened since, and no build, new data or full refresh rewrites an assignment.
-{{ config(materialized='incremental', incremental_strategy='append', full_refresh=false, on_schema_change='append_new_columns') }}
+{{ config(
+    materialized='incremental', incremental_strategy='append', full_refresh=false, on_schema_change='append_new_columns'
+) }}
 {%- set experiment_id = var('experiment_id') | string %}
 {%- set share = number_var('experiment_challenger_share', 0, 1) %}
 {%- set champion_policy = var('collection_policy') %}
