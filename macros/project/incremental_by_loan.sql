@@ -36,7 +36,8 @@
     and ledger's paths are not part of it: the per-loan fingerprints compare their content, so another day's folder
     or another file is rebuilt loan by loan. Changes of the models' code need `dbt build --full-refresh`, as for
     any incremental model. The as-of date is compared on its own (int_loans_changed): moved forward it moves every
-    loan's position, but only the open loans' features; moved back it rebuilds whole. -#}
+    loan's position, but only the open loans' features; moved back it rebuilds whole. risk_model_run_id is part of
+    it: the scoring step keeps every score when no loan changed, so naming another saved model must rebuild. -#}
 {% macro loan_build_context() -%}
     {%- set names = [
         'repayment_tolerance', 'performance_window_months', 'ledger_format',
@@ -47,7 +48,8 @@
     {%- for name in names -%}
         {%- do context.update({name: var(name) | string}) -%}
     {%- endfor -%}
-    {{- return(tojson(context, sort_keys=true)) -}}
+    {#- Written into SQL string literals: a quote in a var (checked later, where it is used) stays inside. -#}
+    {{- return(tojson(context, sort_keys=true) | replace("'", "''")) -}}
 {%- endmacro %}
 
 {#- The key of a loan's rows in the incremental state: its id, or '' for rows without one (rejected rows), which
