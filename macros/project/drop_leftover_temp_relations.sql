@@ -27,20 +27,22 @@
 {% endmacro %}
 
 {#- Tables and views of models no longer enabled (the ledger's, after a build with ledger_path switched to empty)
-    outlive the build too, holding the previous input's loans beside tables of the new one. Dropped at the start
-    of every build: in the schemas of this project's models, every relation that is not one of its enabled
-    models, seeds or snapshots, nor the incremental state (macros/project/incremental_by_loan.sql). -#}
-{% macro drop_relations_of_disabled_models() %}
-    {{ return(adapter.dispatch('drop_relations_of_disabled_models', 'loan_recovery')()) }}
+    outlive the build too, holding the previous input's loans beside tables of the new one. Dropped at the end of
+    a build in which nothing failed (a failed build leaves the warehouse as it found it, for the next one to
+    finish): in the schemas of this project's models, every relation that is not one of its enabled models, seeds
+    or snapshots, nor the incremental state (macros/project/incremental_by_loan.sql). -#}
+{% macro drop_relations_of_disabled_models(results) %}
+    {{ return(adapter.dispatch('drop_relations_of_disabled_models', 'loan_recovery')(results)) }}
 {% endmacro %}
 
 {#- Spark: not yet; a table of a disabled model stays until dropped by hand (README "Reliability"). -#}
-{% macro spark__drop_relations_of_disabled_models() %}
+{% macro spark__drop_relations_of_disabled_models(results) %}
     {{ return('') }}
 {% endmacro %}
 
-{% macro default__drop_relations_of_disabled_models() %}
-    {%- if execute -%}
+{% macro default__drop_relations_of_disabled_models(results) %}
+    {%- set failed = results | selectattr('status', 'in', ['error', 'fail', 'runtime error']) | list -%}
+    {%- if execute and not failed -%}
         {%- set state = loan_inputs_built_relation() -%}
         {%- set kept = [(state.schema ~ '.' ~ state.identifier) | lower] -%}
         {%- set schemas = [] -%}
