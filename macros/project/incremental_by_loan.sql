@@ -7,9 +7,14 @@
     fingerprints the incremental tables were last completely built from, is the table
     `int_loan_inputs_fingerprinted_built` (loan_inputs_built_relation), written only by the on-run-end hook of a
     build in which int_loans_changed and every incremental-by-loan model succeeded (record_built_loan_inputs).
-    int_loans_changed forgets the state of the loans it selects as soon as it is built (forget_rebuilt_loan_inputs),
-    so that a build killed or failed half way leaves them selected for the next build, even if their inputs then
-    return to what they were. -#}
+    int_loans_changed marks the loans it selects as unbuilt in that state as soon as it is built
+    (forget_rebuilt_loan_inputs), so that a build killed or failed half way leaves them selected for the next build,
+    even if their inputs then return to what they were or the loans leave the input.
+
+    Whole rebuilds: a change that makes per-loan comparison meaningless (the build context below: model vars,
+    ledger on or off, its format; or an as-of date moved back) drops the state before any model runs
+    (forget_stale_loan_inputs), and without a state every incremental-by-loan model deletes all its rows first, so
+    it is rebuilt whole, as in a fresh build, until a build completes. -#}
 
 {#- The relation of the built-fingerprint state: next to int_loan_inputs_fingerprinted, not a dbt node. -#}
 {% macro loan_inputs_built_relation() -%}
@@ -27,15 +32,24 @@
 {%- endmacro %}
 
 {#- What the per-loan results depend on besides the loan's own rows and the as-of date: a change of any of these
-    vars rebuilds every loan. Changes of the models' code need `dbt build --full-refresh`, as for any incremental
-    model. The as-of date is compared on its own (int_loans_changed): it moves every loan's position, but only
-    the open loans' features. -#}
+    vars, or of whether there is a ledger and its format, rebuilds the incremental models whole. The loan file's
+    and ledger's paths are not part of it: the per-loan fingerprints compare their content, so another day's folder
+    or another file is rebuilt loan by loan. Changes of the models' code need `dbt build --full-refresh`, as for
+    any incremental model. The as-of date is compared on its own (int_loans_changed): moved forward it moves every
+    loan's position, but only the open loans' features; moved back it rebuilds whole. risk_model_run_id is part of
+    it: the scoring step keeps every score when no loan changed, so naming another saved model must rebuild. -#}
 {% macro loan_build_context() -%}
-    {{- return(tojson({
-        'repayment_tolerance': var('repayment_tolerance'),
-        'performance_window_months': var('performance_window_months'),
-        'ledger': ledger_is_present(),
-    })) -}}
+    {%- set names = [
+        'repayment_tolerance', 'performance_window_months', 'ledger_format',
+        'segmentation_algorithm', 'segment_count', 'risk_target', 'risk_algorithm', 'compare_risk_algorithms',
+        'risk_training_rows', 'risk_model_run_id', 'high_risk_threshold', 'cv_folds', 'random_state',
+    ] -%}
+    {%- set context = {'ledger': ledger_is_present()} -%}
+    {%- for name in names -%}
+        {%- do context.update({name: var(name) | string}) -%}
+    {%- endfor -%}
+    {#- Written into SQL string literals: a quote in a var (checked later, where it is used) stays inside. -#}
+    {{- return(tojson(context, sort_keys=true) | replace("'", "''")) -}}
 {%- endmacro %}
 
 {#- The key of a loan's rows in the incremental state: its id, or '' for rows without one (rejected rows), which
@@ -66,9 +80,15 @@
 {#- Pre-hook of every incremental-by-loan model: removes the rebuilt loans' rows, including loans that no longer
     have any (a vanished loan, an order now rejected); dbt's delete+insert then adds the rebuilt rows. The Python
     models (scores, reasons) return a row for every rebuilt loan still in loan_features and read their table's
-    other rows first (which run scores the book): for them only the loans gone from loan_features are removed. -#}
+    other rows first (which run scores the book): for them only the loans gone from loan_features are removed.
+    Without a state (first build after a whole-input change, see the top of this file) every row is removed: the
+    model is rebuilt whole, and the scores are fitted afresh as in a fresh build. Configured to run outside the
+    model's transaction (dbt_project.yml): dbt-duckdb rolls that transaction back on the way to an incremental
+    Python model's insert, which silently undid this delete and kept removed loans' scores. -#}
 {% macro delete_rebuilt_loans() -%}
-    {%- if is_incremental() -%}
+    {%- if is_incremental() and existing_loan_inputs_built() is none -%}
+        delete from {{ this }}
+    {%- elif is_incremental() -%}
         delete from {{ this }} where {{ loan_key('loan_id') }} in ({{ rebuilt_loan_keys() }})
         {%- if model.language == 'python' %}
             and loan_id not in (select loan_id from {{ ref('loan_features') }})
@@ -76,12 +96,37 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- Post-hook of int_loans_changed: drops the state of the loans about to be rebuilt (see the top of this file). -#}
+{#- Post-hook of int_loans_changed: marks the loans about to be rebuilt as unbuilt in the state (a null fingerprint,
+    which compares as changed), new loans included, so that a failed build's loans are rebuilt by the next one,
+    and removed by it if they are gone from its input (see the top of this file). -#}
 {% macro forget_rebuilt_loan_inputs() -%}
     {%- set built = existing_loan_inputs_built() -%}
     {%- if built is not none -%}
-        delete from {{ built }} where loan_key in (select loan_key from {{ this }})
+        delete from {{ built }} where loan_key in (select loan_key from {{ this }});
+        insert into {{ built }} (loan_key, input_fingerprint, is_open_in_ledger, build_context, as_of_date)
+        select loan_key, null, false, '{{ loan_build_context() }}', {{ date_var('as_of_date') }}
+        from {{ this }}
     {%- endif -%}
+{%- endmacro %}
+
+{#- on-run-start: drops the state when this build's context differs from the one it was built with, or its as-of
+    date is earlier: the incremental-by-loan models are then rebuilt whole (delete_rebuilt_loans), and stay so
+    until a build completes, however many builds fail or are killed in between. -#}
+{% macro forget_stale_loan_inputs() -%}
+    {%- set built = existing_loan_inputs_built() -%}
+    {%- if built is not none -%}
+        {%- set stale = run_query(
+            "select count(*) from " ~ built ~ " where build_context <> '" ~ loan_build_context() ~ "'"
+            ~ " or as_of_date > " ~ date_var('as_of_date')
+        ).columns[0].values()[0] -%}
+        {%- if stale > 0 -%}
+            {#- Through the adapter, so that dbt's relation cache forgets it too. -#}
+            {%- do adapter.drop_relation(built) -%}
+            {%- do adapter.commit() -%}
+            {{- log('inputs or vars changed since the last complete build: incremental models rebuild whole', info=true) -}}
+        {%- endif -%}
+    {%- endif -%}
+    {{ return('') }}
 {%- endmacro %}
 
 {#- on-run-end: after a build in which int_loans_changed and every incremental-by-loan model succeeded, the

@@ -11,6 +11,7 @@
         ('ledger_plan', ref('stg_ledger__plan'), ledger_plan_columns()),
         ('ledger_payments', ref('stg_ledger__payments'), ledger_payments_columns()),
     ]) %}
+    {%- do assert_ledger_matches_loan_file(ref('stg_loan_recovery__loans'), ref('stg_ledger__orders')) %}
 {%- endif %}
 
 with

@@ -6,7 +6,7 @@ import sys
 import pandas as pd
 import pytest
 
-from tests.dbt_runner import REPO, SAMPLE_LOANS, dbt_build, query, run_dbt_build
+from tests.dbt_runner import REPO, SAMPLE_LEDGER, SAMPLE_LOANS, dbt_build, query, run_dbt_build
 
 
 def generate(tmp_path, loans: int, fmt: str):
@@ -145,10 +145,31 @@ def test_a_loan_file_paired_with_another_ledger_stops_the_build(tmp_path):
     loan_file = tmp_path / "loans.csv"
     loans.to_csv(loan_file, index=False)
 
-    # ledger_path left at its default: the bundled sample's ledger, whose orders are none of these loans.
     result = run_dbt_build(
-        tmp_path, {"loan_recovery_path": str(loan_file)}, ["+assert_ledger_belongs_to_the_loan_file"]
+        tmp_path,
+        {"loan_recovery_path": str(loan_file), "ledger_path": str(SAMPLE_LEDGER)},
+        ["+int_loan_inputs_fingerprinted"],
     )
 
     assert result.returncode != 0
-    assert "FAIL 1 assert_ledger_belongs_to_the_loan_file" in result.stdout, result.stdout[-3000:]
+    assert (
+        f"ledger '{SAMPLE_LEDGER}' does not match loan file '{loan_file}': 2100 of 2100 ids (100.0%) disagree"
+        in result.stdout
+    ), result.stdout[-3000:]
+
+
+@pytest.mark.slow
+def test_a_users_loan_file_without_ledger_path_has_no_ledger(tmp_path):
+    # The public file's ids LN_1..LN_500 are also the sample's: its ledger must not be read beside them.
+    loans = pd.read_csv(SAMPLE_LOANS, dtype=str, keep_default_na=False).head(100)
+    loan_file = tmp_path / "loans.csv"
+    loans.to_csv(loan_file, index=False)
+
+    result = run_dbt_build(tmp_path, {"loan_recovery_path": str(loan_file)}, ["+loan_features"])
+
+    assert result.returncode == 0, result.stdout[-3000:]
+    database = tmp_path / "warehouse.duckdb"
+    features = query(database, "select count(*) as n, count(observation_date) as observed from loan_features")
+    assert features.values.tolist() == [[100, 0]]
+    tables = query(database, "select table_name from information_schema.tables").table_name
+    assert not tables.str.contains("ledger").any(), sorted(tables)

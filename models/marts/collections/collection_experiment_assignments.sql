@@ -76,7 +76,10 @@ final as (
         {{ date_var('experiment_start_date') }} as experiment_start_date,
         {{ date_var('as_of_date') }} as assigned_as_of_date,
         -- the experiment's settings
-        cast({{ share }} as double) as challenger_share
+        cast({{ share }} as double) as challenger_share,
+        -- the input it was assigned from
+        cast('{{ var("loan_recovery_path") | replace("'", "''") }}' as {{ dbt.type_string() }}) as loan_file,
+        cast('{{ ledger_path() | replace("'", "''") }}' as {{ dbt.type_string() }}) as ledger_folder
     from new_assignments
     inner join actions
         on new_assignments.action = actions.action

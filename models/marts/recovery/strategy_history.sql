@@ -1,6 +1,7 @@
 -- Append-only history of each loan's risk band, strategy, action and score: a row whenever a build finds a loan
 -- new or any of these changed since the loan's latest row. Never rebuilt (full_refresh: false), so it survives
--- full refreshes of every other model; an append, so it needs no merge on any engine.
+-- full refreshes of every other model; an append, so it needs no merge on any engine. Each row says which input it
+-- came from: the loan file and ledger folder, and the fingerprint of the loan's input rows.
 
 {{ config(full_refresh=false) }}
 
@@ -15,6 +16,10 @@ current_strategy as (
         risk_score,
         run_id
     from {{ ref('recovery_strategy') }}
+),
+
+loan_inputs as (
+    select * from {{ ref('int_loan_inputs_fingerprinted') }}
 ),
 
 {% if is_incremental() -%}
@@ -37,8 +42,14 @@ final as (
         current_strategy.strategy,
         current_strategy.recommended_action,
         current_strategy.risk_score,
-        current_strategy.run_id
+        current_strategy.run_id,
+        -- input
+        cast('{{ var("loan_recovery_path") | replace("'", "''") }}' as {{ dbt.type_string() }}) as loan_file,
+        cast('{{ ledger_path() | replace("'", "''") }}' as {{ dbt.type_string() }}) as ledger_folder,
+        cast(loan_inputs.input_fingerprint as {{ dbt.type_string() }}) as input_fingerprint
     from current_strategy
+    left join loan_inputs
+        on current_strategy.loan_id = loan_inputs.loan_key
     {%- if is_incremental() %}
     left join latest_recorded
         on current_strategy.loan_id = latest_recorded.loan_id
