@@ -1,5 +1,6 @@
 {#- One setting of the var `what_if` (a mapping; a key left out is no change). Numbers are checked here, so that
-    only a number is ever written into SQL; an unknown key stops the build naming it. -#}
+    only a number is ever written into SQL, and text comes with its quotes doubled for a SQL literal; an unknown
+    key stops the build naming it. -#}
 {% macro what_if_value(key) -%}
     {%- set defaults = {
         'income_change': 0,
@@ -29,7 +30,8 @@
     {%- endif -%}
     {%- set raw = what_if.get(key, defaults[key]) -%}
     {%- if key not in bounds -%}
-        {{ return(raw | string) }}
+        {#- text goes into a SQL literal: its quotes doubled -#}
+        {{ return(raw | string | replace("'", "''")) }}
     {%- endif -%}
     {%- set value = raw | float(default=none) -%}
     {%- if value is none or value < bounds[key][0] or value > bounds[key][1] -%}

@@ -26,13 +26,14 @@ earlier_builds as (
     select
         built_at,
         row_number() over (order by built_at desc) as builds_back
-    from (select distinct built_at from history) as builds
+    from history
+    group by built_at
 ),
 
 window_start as (
-    select max(built_at) as built_at
+    select min(built_at) as built_at
     from earlier_builds
-    where builds_back = (select least(max(builds_back), {{ lookback_builds }}) from earlier_builds)
+    where builds_back <= {{ lookback_builds }}
 ),
 
 -- each loan's score as that build left it (its latest row at or before the build)
@@ -89,7 +90,7 @@ signals as (
         loans.days_past_due,
         loans.outstanding_loan_amount,
         loans.recommended_action,
-        score_then.built_at as score_compared_at,
+        score_then.built_at as previous_built_at,
         score_then.risk_score as previous_risk_score,
         loans.risk_score - score_then.risk_score as risk_score_rise,
         -- the ledger's count when there is one, the loan file's otherwise
@@ -118,7 +119,7 @@ flagged as (
             case
                 when has_score_rise
                     then 'risk score up ' || cast(round(risk_score_rise, 2) as {{ dbt.type_string() }})
-                    || ' since ' || cast(cast(score_compared_at as date) as {{ dbt.type_string() }})
+                    || ' since ' || cast(cast(previous_built_at as date) as {{ dbt.type_string() }})
             end,
             case when has_first_missed_instalment then 'first missed instalment' end,
             case when has_payment_gap_opened then 'payment gap opened since the previous month end' end
@@ -144,7 +145,7 @@ final as (
         -- risk
         risk_score,
         previous_risk_score,
-        score_compared_at,
+        previous_built_at,
         risk_score_rise,
         -- behaviour
         missed_instalments,
@@ -157,7 +158,7 @@ final as (
         warning_count,
         warning_reasons,
         row_number() over (
-            order by warning_count desc, risk_score desc, outstanding_loan_amount desc, loan_id
+            order by warning_count desc, risk_score desc, outstanding_loan_amount desc, loan_id asc
         ) as warning_rank
     from flagged
 )

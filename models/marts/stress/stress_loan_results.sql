@@ -24,7 +24,7 @@ loss_severity as (
 loss_inputs as (
     select
         stressed.scenario,
-        stressed.severity_order,
+        cast(stressed.severity_order as {{ dbt.type_int() }}) as severity_order,
         stressed.is_what_if,
         loans.loan_id,
         loans.loan_type,
