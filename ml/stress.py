@@ -6,6 +6,8 @@ features are recomputed with loan_features.sql's formulas and scored by the same
 (ml.risk.score_with_model); the PD multipliers, expected loss and the marts are SQL (models/marts/stress).
 """
 
+import hashlib
+import json
 from collections.abc import Callable
 
 import numpy as np
@@ -44,6 +46,8 @@ STRESSED_COLUMNS = [
     "stressed_collateral_value",
     "model_probability_of_default",
 ]
+# Bookkeeping of a build that reuses the rows of unchanged loans (restress): what each row was computed from.
+STATE_COLUMNS = ["loan_state", "stress_fingerprint"]
 
 
 def unemployment_draw(loan_ids: pd.Series) -> np.ndarray:
@@ -115,7 +119,7 @@ def stress_loans(
     loans = features.merge(
         segments[[ID_COLUMN, "segment_name"]], on=ID_COLUMN, how="left", validate="one_to_one"
     )
-    known = set(loans["segment_name"].dropna())
+    known = set(segments["segment_name"].dropna())
     unknown = set(scenarios["scope_segment_name"].dropna()) - known
     if unknown:
         raise ValueError(
@@ -145,7 +149,7 @@ def stress_loans(
                 {
                     ID_COLUMN: loans[ID_COLUMN].array,
                     "scenario": scenario.scenario,
-                    "severity_order": scenario.severity_order,
+                    "severity_order": pd.array([scenario.severity_order] * len(loans), dtype="Int32"),
                     "is_what_if": bool(scenario.is_what_if),
                     "is_in_scope": in_scope,
                     "is_unemployed": unemployed,
@@ -178,3 +182,63 @@ def model_scorer(fitted: FittedModel, n_jobs: int = -1) -> Callable[[pd.DataFram
         return scores["risk_score"].to_numpy(dtype="float64")
 
     return score
+
+
+def stress_fingerprint(run_id: str, scenarios: pd.DataFrame, collateral: pd.DataFrame) -> str:
+    """What every loan's stressed scores depend on besides the loan itself: the model in use and the
+    scenarios. First 16 hex digits of a SHA-256 of them, in a canonical order."""
+    spec = {
+        "run_id": run_id,
+        "scenarios": _records(scenarios[SCENARIO_COLUMNS], ["scenario"]),
+        "collateral": _records(collateral[COLLATERAL_COLUMNS], ["scenario", "loan_type"]),
+    }
+    return hashlib.sha256(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def _records(frame: pd.DataFrame, order: list[str]) -> list[dict]:
+    values = frame.sort_values(order).astype(object)
+    return values.where(values.notna(), None).to_dict("records")
+
+
+def restress(
+    features: pd.DataFrame,
+    scenarios: pd.DataFrame,
+    collateral: pd.DataFrame,
+    segments: pd.DataFrame,
+    score: Callable[[pd.DataFrame], np.ndarray],
+    fingerprint: str,
+    loan_states: pd.DataFrame,
+    previous: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """stress_loans of the open loans `features`, reusing the `previous` rows (the last build's,
+    STRESSED_COLUMNS + STATE_COLUMNS) of every loan whose state and fingerprint are unchanged: only the others
+    are rescored.
+
+    `loan_states` gives each loan's `loan_state` (its inputs' fingerprint, as-of date and build context); the
+    loan's segment is added to it, since a what-if may be limited to a segment. The result equals a full
+    stress_loans of `features`: a loan's draw and score depend on the loan alone.
+    """
+    states = (
+        features[[ID_COLUMN]]
+        .merge(loan_states[[ID_COLUMN, "loan_state"]], on=ID_COLUMN, how="left", validate="one_to_one")
+        .merge(segments[[ID_COLUMN, "segment_name"]], on=ID_COLUMN, how="left", validate="one_to_one")
+    )
+    states["loan_state"] = states["loan_state"].astype(str) + "|" + states["segment_name"].astype(str)
+    states = states[[ID_COLUMN, "loan_state"]]
+    kept = pd.DataFrame(columns=[*STRESSED_COLUMNS, *STATE_COLUMNS])
+    if previous is not None and len(previous):
+        unchanged = previous[previous["stress_fingerprint"] == fingerprint]
+        kept = unchanged.merge(states, on=[ID_COLUMN, "loan_state"], how="inner")
+        # a loan counts as unchanged only with every scenario's row
+        complete = kept.groupby(ID_COLUMN)["scenario"].transform("nunique") == len(scenarios)
+        kept = kept[complete]
+    to_score = features[~features[ID_COLUMN].isin(kept[ID_COLUMN])]
+    fresh = stress_loans(to_score, scenarios, collateral, segments, score)
+    fresh = fresh.merge(states, on=ID_COLUMN, how="left").assign(stress_fingerprint=fingerprint)
+    if kept.empty:
+        return fresh[[*STRESSED_COLUMNS, *STATE_COLUMNS]]
+    kept = kept.astype(fresh.dtypes.to_dict())
+    result = pd.concat([kept[fresh.columns], fresh], ignore_index=True)
+    return result.sort_values([ID_COLUMN, "scenario"], kind="stable", ignore_index=True)[
+        [*STRESSED_COLUMNS, *STATE_COLUMNS]
+    ]

@@ -11,7 +11,9 @@ from ml.stress import (
     income_multiplier,
     is_unemployed,
     model_scorer,
+    restress,
     shocked_features,
+    stress_fingerprint,
     stress_loans,
     unemployment_draw,
 )
@@ -240,3 +242,82 @@ def test_the_model_in_use_rescores_unshocked_loans_exactly_as_it_scored_them():
     jobless = result[result.scenario == "jobless"]
     assert jobless.is_unemployed.all()
     assert jobless.model_probability_of_default.mean() > baseline.model_probability_of_default.mean()
+
+
+class CountingScorer:
+    """burden_score, counting the loans it is asked to score."""
+
+    def __init__(self):
+        self.loans_scored = 0
+
+    def __call__(self, frame: pd.DataFrame) -> np.ndarray:
+        self.loans_scored += frame.loan_id.nunique()
+        return burden_score(frame)
+
+
+def restressed(frame, previous, fingerprint="f1", states=None, scorer=None):
+    states = states if states is not None else pd.DataFrame({"loan_id": frame.loan_id, "loan_state": "s"})
+    two = scenarios(
+        {"scenario": "baseline", "severity_order": 0}, {"scenario": "jobless", "unemployment_share": 1.0}
+    )
+    return restress(
+        frame,
+        two,
+        NO_COLLATERAL_CHANGE,
+        segments_of(frame),
+        scorer or burden_score,
+        fingerprint,
+        states,
+        previous,
+    )
+
+
+def test_a_build_with_nothing_changed_rescores_no_loan_and_gives_the_same_rows():
+    frame = loan_features(8)
+    first = restressed(frame, None)
+    scorer = CountingScorer()
+
+    again = restressed(frame, first, scorer=scorer)
+
+    assert scorer.loans_scored == 0
+    pd.testing.assert_frame_equal(again, first)
+
+
+def test_only_the_changed_loan_is_rescored_and_the_result_equals_a_full_rescoring():
+    frame = loan_features(8)
+    first = restressed(frame, None)
+    changed = frame.copy()
+    changed.loc[changed.loan_id == "LN_3", "monthly_income"] *= 0.5
+    changed = shocked_features(changed, np.ones(8), np.ones(8))
+    states = pd.DataFrame(
+        {"loan_id": frame.loan_id, "loan_state": np.where(frame.loan_id == "LN_3", "s2", "s")}
+    )
+    scorer = CountingScorer()
+
+    again = restressed(changed, first, states=states, scorer=scorer)
+
+    assert scorer.loans_scored == 1
+    pd.testing.assert_frame_equal(again, restressed(changed, None, states=states))
+
+
+def test_another_model_or_scenario_set_rescores_every_loan():
+    frame = loan_features(8)
+    first = restressed(frame, None)
+    scorer = CountingScorer()
+
+    restressed(frame, first, fingerprint="f2", scorer=scorer)
+
+    assert scorer.loans_scored == 8
+
+
+def test_the_fingerprint_follows_the_model_and_the_scenarios_not_their_row_order():
+    two = scenarios({"scenario": "a"}, {"scenario": "b", "income_change": -0.1})
+    collateral = pd.DataFrame(
+        {"scenario": ["b", "b"], "loan_type": ["Home", "Auto"], "collateral_change": [-0.3, -0.1]}
+    )
+    fingerprint = stress_fingerprint("run1", two, collateral)
+
+    assert stress_fingerprint("run1", two.iloc[::-1], collateral.iloc[::-1]) == fingerprint
+    assert stress_fingerprint("run2", two, collateral) != fingerprint
+    assert stress_fingerprint("run1", two.assign(income_change=[0.0, -0.2]), collateral) != fingerprint
+    assert stress_fingerprint("run1", two, collateral.assign(collateral_change=-0.5)) != fingerprint
