@@ -232,7 +232,11 @@ def restress(
         # a loan counts as unchanged only with every scenario's row
         complete = kept.groupby(ID_COLUMN)["scenario"].transform("nunique") == len(scenarios)
         kept = kept[complete]
-    to_score = features[~features[ID_COLUMN].isin(kept[ID_COLUMN])]
+    # on object arrays: pandas' isin of Arrow strings goes value by value (1 s for 100,000 loans)
+    is_kept = pd.Index(features[ID_COLUMN].to_numpy(dtype=object)).isin(
+        kept[ID_COLUMN].to_numpy(dtype=object)
+    )
+    to_score = features[~is_kept]
     fresh = stress_loans(to_score, scenarios, collateral, segments, score)
     fresh = fresh.merge(states, on=ID_COLUMN, how="left").assign(stress_fingerprint=fingerprint)
     if kept.empty:
