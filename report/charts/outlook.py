@@ -96,7 +96,7 @@ def early_warning(data: pd.DataFrame) -> tuple[go.Figure, str]:
                     rows.loan_id,
                     rows.warning_reasons,
                     rows.risk_score.map("{:.2f}".format),
-                    rows.risk_score_rise.map(lambda rise: "" if pd.isna(rise) else f"{rise:+.2f}"),
+                    rows.risk_score_rise.map("{:+.2f}".format),
                     rows.days_past_due,
                     rows.outstanding_loan_amount.map("{:,.0f}".format),
                     rows.recommended_action,

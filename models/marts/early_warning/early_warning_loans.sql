@@ -91,14 +91,16 @@ signals as (
         loans.outstanding_loan_amount,
         loans.recommended_action,
         score_then.built_at as previous_built_at,
-        score_then.risk_score as previous_risk_score,
-        loans.risk_score - score_then.risk_score as risk_score_rise,
+        -- a loan without a score then (new since, or the first build) has not risen: the same on a first build
+        -- and on a repeated one
+        coalesce(score_then.risk_score, loans.risk_score) as previous_risk_score,
+        loans.risk_score - coalesce(score_then.risk_score, loans.risk_score) as risk_score_rise,
         -- the ledger's count when there is one, the loan file's otherwise
         cast(coalesce(repayment.missed_instalments, loans.num_missed_payments) as {{ dbt.type_int() }})
             as missed_instalments,
         cast(repayment.payment_gap as double) as payment_gap,
         cast(previous_month_end.payment_gap as double) as previous_payment_gap,
-        coalesce(loans.risk_score - score_then.risk_score >= {{ score_rise }}, false) as has_score_rise,
+        loans.risk_score - coalesce(score_then.risk_score, loans.risk_score) >= {{ score_rise }} as has_score_rise,
         coalesce(repayment.missed_instalments, loans.num_missed_payments) = 1 as has_first_missed_instalment,
         coalesce(repayment.payment_gap > 0 and coalesce(previous_month_end.payment_gap, 0) <= 0, false)
             as has_payment_gap_opened
