@@ -3,20 +3,10 @@
 import pandas as pd
 import plotly.graph_objects as go
 
-from report.style import GREY, label, titled
+from report.style import BAND_COLORS, GREY, label, titled
 
 # One colour per loan type, neither good nor bad: the bars' height is the message.
 LOAN_TYPE_COLORS = {"Home": "#1f5f8b", "Auto": "#4f8fba", "Business": "#6a1b9a", "Personal": "#a77cc7"}
-WARNING_COLUMNS = [
-    "warning_rank",
-    "loan_id",
-    "warning_reasons",
-    "risk_score",
-    "risk_score_rise",
-    "days_past_due",
-    "outstanding_loan_amount",
-    "recommended_action",
-]
 
 
 def stress_results(data: pd.DataFrame) -> tuple[go.Figure, str]:
@@ -74,41 +64,32 @@ def stress_results(data: pd.DataFrame) -> tuple[go.Figure, str]:
 
 
 def early_warning(data: pd.DataFrame) -> tuple[go.Figure, str]:
-    rows = data[WARNING_COLUMNS]
+    # A bar per listed loan (its risk score), the reasons written on it: a list that reads top down.
+    loans = [f"#{row.warning_rank} {row.loan_id}" for row in data.itertuples()]
     figure = go.Figure(
-        go.Table(
-            columnwidth=[30, 60, 220, 50, 50, 45, 75, 70],
-            header={
-                "values": [
-                    "#",
-                    "Loan",
-                    "Why",
-                    "Risk score",
-                    "Score rise",
-                    "Days past due",
-                    "Outstanding",
-                    "Action",
-                ]
-            },
-            cells={
-                "values": [
-                    rows.warning_rank,
-                    rows.loan_id,
-                    rows.warning_reasons,
-                    rows.risk_score.map("{:.2f}".format),
-                    rows.risk_score_rise.map("{:+.2f}".format),
-                    rows.days_past_due,
-                    rows.outstanding_loan_amount.map("{:,.0f}".format),
-                    rows.recommended_action,
-                ],
-                "align": "left",
-            },
+        go.Bar(
+            y=loans,
+            x=data.risk_score,
+            orientation="h",
+            marker_color=[BAND_COLORS.get(band, GREY) for band in data.risk_band],
+            text=data.warning_reasons,
+            textposition="inside",
+            insidetextanchor="start",
+            customdata=data[
+                ["risk_score_rise", "days_past_due", "outstanding_loan_amount", "recommended_action"]
+            ],
+            hovertemplate=(
+                "%{y}: score %{x:.2f} (%{customdata[0]:+.2f}), %{customdata[1]} days past due, "
+                "outstanding %{customdata[2]:,.0f}, action %{customdata[3]}<br>%{text}<extra></extra>"
+            ),
         )
     )
+    figure.update_xaxes(title="Risk score now (bar colour: risk band)", range=[0, 1])
+    figure.update_yaxes(categoryorder="array", categoryarray=loans[::-1])
     sentence = (
         f"{data.listed_loans.iloc[0]:,} open loans that are current or only a little past due show rising "
         f"risk; here are the first {len(data)}, most signals and highest score first, each with why."
     )
     return titled(
-        figure, "Early warning: current loans whose risk is rising", height=80 + 30 * len(data)
+        figure, "Early warning: current loans whose risk is rising", height=120 + 26 * len(data)
     ), sentence
