@@ -47,7 +47,7 @@ final as (
         -- order
         by_group.severity_order,
         by_group.is_what_if,
-        risk_bands.band_order,
+        cast(risk_bands.band_order as {{ dbt.type_int() }}) as band_order,
         -- book
         by_group.open_loans,
         by_group.exposure_at_default,
