@@ -10,7 +10,7 @@ dbt's manifest, so the vars are mapped in one place (the models' YAML).
 Where the work runs:
 - driver: loan_features sorted by loan id (the order the fits depend on), the segmentation, the risk fits on
   the stratified training sample (at most var risk_training_rows loans) with its out-of-fold scores, the
-  drift and the run summaries;
+  drift, the run summaries, and the open loans rescored under each stress scenario (ml.stress);
 - executors: every loan outside the training sample is scored, and every loan's reason codes are found, by
   mapInPandas with the fitted model broadcast.
 
@@ -37,10 +37,14 @@ from ml.refit_policy import LAST_SCORING_SQL, RefitPolicy, scores_for_build
 from ml.risk import parse_training_rows, score_loans
 from ml.run_metrics import model_runs_rows
 from ml.segmentation import parse_segment_count, segment_borrowers, segmentation_quality
+from ml.stress import model_scorer, restress, stress_fingerprint
 from ml.var_choices import VAR_CHOICES
 
 # The database of the job's tables (models/intermediate/spark_ml/_spark_ml__sources.yml reads them).
 ML_SCHEMA = "ml"
+# The database of the intermediate models (macros/project/generate_schema_name.sql) the job reads besides
+# loan_features: the stress scenarios and the loans' input fingerprints, built by the first dbt run.
+INTERMEDIATE_SCHEMA = "intermediate"
 PROJECT = "loan_recovery"
 # Tables kept across builds, one row per fit; the same-named models keep each run's latest row.
 HISTORY_TABLES = ("model_runs", "segmentation_runs")
@@ -125,9 +129,28 @@ def score(spark, configs: dict[str, dict], features_table: str) -> None:
     _write(spark, feature_importance(saved_models(scores, model_dir)), "int_features_ranked")
     drift = population_stability(selected, features, scores[scores["is_selected"]])
     _write(spark, drift, "int_features_drift_measured")
+    _write(spark, _stressed(spark, features, segments, selected_scores, model_dir), "int_loans_stressed")
     min_auc = float(configs["model_runs"]["min_predictive_auc"])
     last_scoring = duckdb.query_df(scores, "scored", LAST_SCORING_SQL).df()
     _write(spark, model_runs_rows(last_scoring, model_dir, min_auc), "model_runs")
+
+
+def _stressed(spark, features, segments, selected_scores, model_dir) -> pd.DataFrame:
+    """int_loans_stressed: the open loans under each stress scenario, rescored on the driver by the model in
+    use, with its fold models, as the Python model does (ml.stress.restress; a Spark build is a full build, so
+    every open loan is rescored)."""
+    scenarios = spark.table(f"{INTERMEDIATE_SCHEMA}.int_stress_scenarios").toPandas()
+    collateral = spark.table(f"{INTERMEDIATE_SCHEMA}.int_stress_collateral_changes").toPandas()
+    loan_states = spark.sql(
+        "select loan_key as loan_id, concat_ws('|', cast(input_fingerprint as string), build_context, "
+        f"cast(as_of_date as string)) as loan_state from {INTERMEDIATE_SCHEMA}.int_loan_inputs_fingerprinted"
+    ).toPandas()
+    fitted = selected_model(selected_scores, model_dir, with_folds=True)
+    open_loans = features[features["is_open"].astype(bool)]
+    fingerprint = stress_fingerprint(fitted.run_id, scenarios, collateral)
+    return restress(
+        open_loans, scenarios, collateral, segments, model_scorer(fitted), fingerprint, loan_states
+    )
 
 
 def _executor_scorer(features_frame):

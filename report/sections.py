@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 import plotly.graph_objects as go
 
-from report.charts import borrowers, collections, ledger, risk
+from report.charts import borrowers, collections, ledger, outlook, risk
 
 # Collections first, the portfolio second, how far to trust the numbers third, exploration last.
 GROUPS = {
@@ -37,6 +37,15 @@ class Section:
 
 
 SECTIONS = (
+    Section(
+        "early-warning",
+        "Early warning",
+        "collections",
+        "Which loans that are still current are starting to slip, and why?",
+        "rpt_early_warning",
+        "warning_rank",
+        outlook.early_warning,
+    ),
     Section(
         "strategies",
         "Strategies",
@@ -76,6 +85,15 @@ SECTIONS = (
         "from_bucket_order, to_bucket_order",
         ledger.roll_rates,
         needs_ledger=True,
+    ),
+    Section(
+        "stress-results",
+        "Stress tests",
+        "portfolio",
+        "What would the open book lose in a recession, against today?",
+        "rpt_stress_results",
+        "scenario_order, loan_type",
+        outlook.stress_results,
     ),
     Section(
         "monthly-risk-trend",
