@@ -80,6 +80,11 @@ def model_features(features) -> list[str]:
     ]
 
 
+def segmentation_features(features) -> list[str]:
+    """The SEGMENTATION_FEATURES this frame has values for (a lender's file may lack some of their columns)."""
+    return [column for column in SEGMENTATION_FEATURES if column in features and features[column].notna().any()]
+
+
 def with_extra_features(features: pd.DataFrame, names: list[str] | None = None) -> pd.DataFrame:
     """`features` with its extra features as model inputs: the given `names` (a fitted model's), or every
     numeric extra feature and the indicators of each categorical one's most frequent levels.
