@@ -2,6 +2,7 @@
 queue and the loan file vs ledger reconciliation, each from an rpt_ model's rows."""
 
 import html
+import json
 
 import pandas as pd
 
@@ -23,6 +24,11 @@ def _change(now: float, before: float | None, fmt: str, when) -> str:
     delta = now - before
     sign = "+" if delta > 0 else ("−" if delta < 0 else "±")
     return f'<span class="change">{sign}{fmt.format(abs(delta))} since {when:%Y-%m-%d}</span>'
+
+
+def _available(value, fmt: str) -> str:
+    """A figure, or "not available" when the loan file lacks the columns it needs (empty in the warehouse)."""
+    return "not available" if pd.isna(value) else fmt.format(value)
 
 
 def _tile(title: str, value: str, change: str = "") -> str:
@@ -47,11 +53,11 @@ def kpis(row: pd.Series, book: pd.Series, trend: pd.DataFrame | None) -> str:
         ),
         _tile(
             "Expected loss, open loans",
-            f"{book.open_expected_loss:,.0f}",
-            f'<span class="change">{row.expected_loss:,.0f} all loans</span>',
+            _available(book.open_expected_loss, "{:,.0f}"),
+            f'<span class="change">{_available(row.expected_loss, "{:,.0f}")} all loans</span>',
         ),
-        _tile("NPA ratio", f"{row.npa_ratio:.1%}", '<span class="change">of outstanding</span>'),
-        _tile("Repaid", f"{row.recovery_rate:.1%}", '<span class="change">of the amount disbursed</span>'),
+        _tile("NPA ratio", _available(row.npa_ratio, "{:.1%}"), '<span class="change">of outstanding</span>'),
+        _tile("Repaid", _available(row.recovery_rate, "{:.1%}"), '<span class="change">of the amount disbursed</span>'),
     ]
     if trend is not None and not trend.empty:
         latest = trend.iloc[-1]
@@ -87,8 +93,18 @@ def model_box(row: pd.Series | None) -> str:
         f"Cross-validated AUC <b>{row.cv_roc_auc:.2f}</b>{_interval(row)} "
         f"(0.50 = chance; predictive when the interval starts at {row.min_predictive_auc:.2f} or above)<br>"
         f"Learnt from <b>{row.n_training_rows:,}</b> resolved loans, tested on {row.n_evaluation_rows:,}<br>"
+        f"{_left_out(row)}"
         f"Predictive: <b>{verdict}</b></div>"
     )
+
+
+def _left_out(row: pd.Series) -> str:
+    """The features the model could not use, because the loan file lacks their columns."""
+    left_out = json.loads(row.get("features_left_out") or "[]")
+    if not left_out:
+        return ""
+    names = ", ".join(label(name) for name in left_out)
+    return f"Not available in the loan file, so not used: {html.escape(names)}<br>"
 
 
 def _interval(row: pd.Series) -> str:
