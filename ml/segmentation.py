@@ -354,7 +354,7 @@ def _cluster_positions(features: pd.DataFrame, members: np.ndarray) -> np.ndarra
             axis: features[columns].apply(pd.to_numeric).rank(pct=True).mean(axis=1) - 0.5
             for axis, columns in NAMING_AXES.items()
         }
-    ).fillna(0.0)  # an axis whose columns the loan file lacks places every cluster at the typical borrower
+    )
     positions = per_loan.groupby(members).mean().to_numpy()
     if len(positions) == 1:
         # A single cluster is the whole book: the typical borrower, nothing to spread.

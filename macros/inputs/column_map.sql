@@ -31,7 +31,9 @@
     {%- if not execute or (relation | string).startswith('__dbt__cte__') -%}
         {{ return(columns) }}
     {%- endif -%}
-    {%- do assert_usable_input(relation, [], file_label, file_path) -%}
+    {%- if not input_file_exists(file_path) -%}
+        {{ exceptions.raise_compiler_error(file_label ~ " does not exist") }}
+    {%- endif -%}
     {%- set found = run_query('select * from ' ~ relation ~ ' limit 0').column_names -%}
     {%- set found_by_key = {} -%}
     {%- for name in found -%}
@@ -113,6 +115,8 @@
             ~ (" (a column map, var column_map_path, can name yours)" if map_path == '' else '')
         ) }}
     {%- endif -%}
+
+    {%- do assert_usable_input(relation, [], file_label, file_path) -%}
 
     {#- The value map: every row names a column that is read, and a value once. -#}
     {%- set all_columns = columns + extras -%}
