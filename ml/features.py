@@ -59,15 +59,15 @@ PROTECTED_COLUMNS = ["gender", "age"]
 
 # The lender's extra features (macros/inputs/column_map.sql): one JSON object per loan, {"name": value}.
 EXTRA_FEATURES_COLUMN = "extra_features"
-# A numeric extra feature is the model input "extra:<name>"; a categorical one becomes one 0/1 input per level,
-# "extra:<name>=<level>", for its MAX_EXTRA_LEVELS most frequent levels (the rest count as none of them).
+# A numeric extra feature is the model input "extra:<name>"; a categorical one becomes one 0/1 input per
+# level, "extra:<name>=<level>", for its MAX_EXTRA_LEVELS most frequent levels (others count as none of them).
 EXTRA_PREFIX = "extra:"
 MAX_EXTRA_LEVELS = 50
 
 
 def model_features(features) -> list[str]:
-    """The risk model's inputs for this frame: the RISK_FEATURES and LEDGER_FEATURES it has values for, then the
-    extra features (with_extra_features) it has values for.
+    """The risk model's inputs for this frame: the RISK_FEATURES and LEDGER_FEATURES it has values for, then
+    the extra features (with_extra_features) it has values for.
 
     A feature without a value for any loan (its column absent from the lender's file, or built on one that is)
     is left out, and so does not appear in model_runs.features.
@@ -81,8 +81,10 @@ def model_features(features) -> list[str]:
 
 
 def segmentation_features(features) -> list[str]:
-    """The SEGMENTATION_FEATURES this frame has values for (a lender's file may lack some of their columns)."""
-    return [column for column in SEGMENTATION_FEATURES if column in features and features[column].notna().any()]
+    """The SEGMENTATION_FEATURES this frame has values for (a lender's file may lack their columns)."""
+    return [
+        column for column in SEGMENTATION_FEATURES if column in features and features[column].notna().any()
+    ]
 
 
 def with_extra_features(features: pd.DataFrame, names: list[str] | None = None) -> pd.DataFrame:

@@ -57,7 +57,11 @@ def kpis(row: pd.Series, book: pd.Series, trend: pd.DataFrame | None) -> str:
             f'<span class="change">{_available(row.expected_loss, "{:,.0f}")} all loans</span>',
         ),
         _tile("NPA ratio", _available(row.npa_ratio, "{:.1%}"), '<span class="change">of outstanding</span>'),
-        _tile("Repaid", _available(row.recovery_rate, "{:.1%}"), '<span class="change">of the amount disbursed</span>'),
+        _tile(
+            "Repaid",
+            _available(row.recovery_rate, "{:.1%}"),
+            '<span class="change">of the amount disbursed</span>',
+        ),
     ]
     if trend is not None and not trend.empty:
         latest = trend.iloc[-1]

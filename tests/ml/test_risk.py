@@ -485,7 +485,12 @@ def test_extra_features_are_learnt_and_features_without_values_are_left_out(logi
 
     assert "monthly_income" not in used
     assert json.loads(fitted.summary["features_left_out"]) == ["monthly_income"]
-    assert used[-4:] == ["extra:bureau_score", "extra:region=east", "extra:region=north", "extra:region=south"]
+    assert used[-4:] == [
+        "extra:bureau_score",
+        "extra:region=east",
+        "extra:region=north",
+        "extra:region=south",
+    ]
     is_resolved = resolved(lender)
     auc = roc_auc_score(lender.loc[is_resolved, LABEL].astype(int), scores.loc[is_resolved, "risk_score"])
     assert auc > 0.75

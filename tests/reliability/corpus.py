@@ -114,7 +114,8 @@ VARIANTS = [
         "accepted",
         "",
         loans=frame_change(lambda f: rename(Loan_Amount="funded", Recovery_Status="status")(good_or_bad(f))),
-        column_map=COLUMN_MAP_HEADER + "Loan_Amount,funded,\nRecovery_Status,status,\nBranch,Loan_Type,categorical\n",
+        column_map=COLUMN_MAP_HEADER
+        + "Loan_Amount,funded,\nRecovery_Status,status,\nBranch,Loan_Type,categorical\n",
         value_map=VALUE_MAP_HEADER
         + "Recovery_Status,good,Fully Recovered\nRecovery_Status,BAD,Written Off\n"
         + "Recovery_Status,partial,Partially Recovered\n",
