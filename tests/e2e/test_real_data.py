@@ -49,7 +49,7 @@ def plain_model_aucs(loans: pd.DataFrame, dataset: Dataset) -> dict[str, float]:
                     "categorical",
                     make_pipeline(
                         SimpleImputer(strategy="constant", fill_value="missing"),
-                        OneHotEncoder(handle_unknown="ignore"),
+                        OneHotEncoder(handle_unknown="ignore", sparse_output=False),
                     ),
                     categorical,
                 ),
