@@ -48,8 +48,9 @@ def kpis(row: pd.Series, book: pd.Series, trend: pd.DataFrame | None) -> str:
         ),
         _tile(
             "Overdue open loans",
-            f"{book.overdue_loans:,}",
-            f'<span class="change">{book.overdue_loans / max(book.active_loans, 1):.0%} of open</span>',
+            _available(book.overdue_loans, "{:,.0f}"),
+            f'<span class="change">{_available(book.overdue_loans / max(book.active_loans, 1), "{:.0%}")}'
+            " of open</span>",
         ),
         _tile(
             "Expected loss, open loans",
