@@ -15,6 +15,7 @@ import pandas as pd
 
 from ml.drift import Binning
 from ml.estimators import PlattCalibrator, RiskParameters, positive_probability
+from ml.features import with_extra_features
 from ml.frames import numeric_matrix
 
 
@@ -54,6 +55,7 @@ class FittedModel:
 
     def feature_matrix(self, features: pd.DataFrame) -> np.ndarray:
         """The model's features from a loan_features-like frame; ValueError naming any that is missing."""
+        features = with_extra_features(features, self.feature_names)
         missing = [column for column in self.feature_names if column not in features]
         if missing:
             raise ValueError(f"model {self.run_id} needs column(s) {', '.join(missing)}")

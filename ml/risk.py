@@ -38,7 +38,7 @@ from threadpoolctl import threadpool_limits
 from ml.drift import population_stability, reference_binning
 from ml.estimators import PlattCalibrator, RiskParameters, fit_estimator, positive_probability
 from ml.explain import permutation_importance
-from ml.features import ID_COLUMN, model_features
+from ml.features import ID_COLUMN, RISK_FEATURES, model_features, with_extra_features
 from ml.frames import column_per_loan, content_hash, in_loan_order, numeric_matrix
 from ml.model_store import FittedModel, save_model
 from ml.run_metrics import actual_outcome, model_run_summary
@@ -102,7 +102,7 @@ def fit_risk_models(
     **parameters,
 ) -> list[tuple[FittedModel, pd.DataFrame]]:
     """Fit each algorithm on the same sample and folds; per algorithm the FittedModel and its loan scores."""
-    features = in_loan_order(features)
+    features = with_extra_features(in_loan_order(features))
     params = RiskParameters(**parameters)
     labels = _training_labels(features, target, segments)
     labelled = np.flatnonzero(~np.isnan(labels))
@@ -203,6 +203,8 @@ def fit_risk_models(
             "algorithm": algorithm,
             "parameters": json.dumps(asdict(params), sort_keys=True),
             "features": json.dumps(feature_names),
+            # The warehouse's features without a value for any loan: their columns are not in the loan file.
+            "features_left_out": json.dumps([name for name in RISK_FEATURES if name not in feature_names]),
             "cv_folds_id": folds_id,
             "n_training_rows": len(rows),
             "n_labelled_rows": len(labelled),

@@ -95,8 +95,13 @@ def run_summaries(scores: pd.DataFrame, model_dir: str | Path, min_auc: float) -
     """One row per run in `scores`: the saved model's summary and whether its score is predictive."""
     rows = []
     for fitted in saved_models(scores, model_dir):
-        # Models saved before the interval was recorded get it as missing: not shown to be predictive.
-        summary = {"cv_roc_auc_ci_low": None, "cv_roc_auc_ci_high": None} | fitted.summary
+        # Models saved before the interval was recorded get it as missing: not shown to be predictive; before
+        # the features left out were recorded, missing too.
+        summary = {
+            "cv_roc_auc_ci_low": None,
+            "cv_roc_auc_ci_high": None,
+            "features_left_out": None,
+        } | fitted.summary
         rows.append(
             summary | {"is_score_predictive": is_score_predictive(summary["cv_roc_auc_ci_low"], min_auc)}
         )

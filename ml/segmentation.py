@@ -46,7 +46,7 @@ from sklearn.neighbors import NearestNeighbors
 from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
-from ml.features import ID_COLUMN, SEGMENTATION_FEATURES
+from ml.features import ID_COLUMN, segmentation_features
 from ml.frames import column_per_loan, content_hash, in_loan_order, numeric_matrix
 
 SEGMENT_NAMES = (
@@ -137,8 +137,8 @@ def parse_segment_count(value) -> int | None:
 
 
 def standardised_profile(features: pd.DataFrame) -> np.ndarray:
-    """The segmentation features, each centred and scaled to unit variance."""
-    return StandardScaler().fit_transform(numeric_matrix(features, SEGMENTATION_FEATURES))
+    """The segmentation features the loans have values for, each centred and scaled to unit variance."""
+    return StandardScaler().fit_transform(numeric_matrix(features, segmentation_features(features)))
 
 
 def choose_segment_count(
@@ -212,9 +212,10 @@ def segmentation_quality(
     """
     features = in_loan_order(features)
     segment_ids = column_per_loan(features, segments, "segment_id").to_numpy(dtype="int64")
-    raw_profile = numeric_matrix(features, SEGMENTATION_FEATURES)
+    profile_columns = segmentation_features(features)
+    raw_profile = numeric_matrix(features, profile_columns)
     profile = standardised_profile(features)
-    assignment = pd.DataFrame(raw_profile, columns=SEGMENTATION_FEATURES).assign(
+    assignment = pd.DataFrame(raw_profile, columns=profile_columns).assign(
         loan_id=features[ID_COLUMN].astype(str).to_numpy(),
         segment_id=segment_ids,
         segment_name=column_per_loan(features, segments, "segment_name").to_numpy(dtype=object),
@@ -222,7 +223,7 @@ def segmentation_quality(
     spec = {
         "algorithm": algorithm,
         "n_segments": n_segments,
-        "features": SEGMENTATION_FEATURES,
+        "features": profile_columns,
         "sample_size": sample_size,
         "random_state": random_state,
     }

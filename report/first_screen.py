@@ -2,6 +2,7 @@
 queue and the loan file vs ledger reconciliation, each from an rpt_ model's rows."""
 
 import html
+import json
 
 import pandas as pd
 
@@ -43,6 +44,12 @@ def _amount(amount: float) -> str:
     return f'<abbr title="{exact}" aria-label="{exact}">{compact(amount)}</abbr>'
 
 
+def _available(value, fmt) -> str:
+    """A figure formatted by fmt, or "not available" when the loan file lacks the columns it needs (empty in the
+    warehouse)."""
+    return "not available" if pd.isna(value) else fmt(value)
+
+
 def _tile(title: str, value: str, change: str = "") -> str:
     return (
         f'<div class="kpi"><div class="kpi-title">{title}</div>'
@@ -60,20 +67,25 @@ def kpis(row: pd.Series, book: pd.Series, trend: pd.DataFrame | None) -> str:
         ),
         _tile(
             "Overdue open loans",
-            f"{book.overdue_loans:,}",
-            f'<span class="change">{book.overdue_loans / max(book.active_loans, 1):.0%} of open</span>',
+            _available(book.overdue_loans, "{:,.0f}".format),
+            f'<span class="change">{_available(book.overdue_loans / max(book.active_loans, 1), "{:.0%}".format)}'
+            " of open</span>",
         ),
         _tile(
             "Expected loss, open loans",
-            _amount(book.open_expected_loss),
-            f'<span class="change">{compact(row.expected_loss)} all loans</span>',
+            _available(book.open_expected_loss, _amount),
+            f'<span class="change">{_available(row.expected_loss, compact)} all loans</span>',
         ),
         _tile(
             '<abbr title="Non-performing assets">NPA</abbr> ratio',
-            f"{row.npa_ratio:.1%}",
+            _available(row.npa_ratio, "{:.1%}".format),
             '<span class="change">of outstanding, see below</span>',
         ),
-        _tile("Repaid", f"{row.recovery_rate:.1%}", '<span class="change">of the amount disbursed</span>'),
+        _tile(
+            "Repaid",
+            _available(row.recovery_rate, "{:.1%}".format),
+            '<span class="change">of the amount disbursed</span>',
+        ),
     ]
     if trend is not None and not trend.empty:
         latest = trend.iloc[-1]
@@ -135,8 +147,18 @@ def model_box(row: pd.Series | None) -> str:
         "is "
         f"known: each loan scored by a model that had not seen it.<br>"
         f"Fitted {row.fitted_at:%Y-%m-%d}. Inputs drifted: {drift}.<br>"
+        f"{_left_out(row)}"
         f"Fit to act on: <b>{verdict}</b></div>"
     )
+
+
+def _left_out(row: pd.Series) -> str:
+    """The features the model could not use, because the loan file lacks their columns."""
+    left_out = json.loads(row.get("features_left_out") or "[]")
+    if not left_out:
+        return ""
+    names = ", ".join(label(name) for name in left_out)
+    return f"Not available in the loan file, so not used: {html.escape(names)}<br>"
 
 
 def _interval(row: pd.Series) -> str:

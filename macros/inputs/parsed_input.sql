@@ -1,6 +1,8 @@
 {#- Every row of an input relation, numbered in file order, with each column parsed per its spec (see
     macros/inputs/input_formats.sql; categories matched to the seed input_categories), the columns whose value could not be read (`invalid_columns`), the required
     columns left empty (`missing_columns`) and the original values as JSON (`raw_record`). Nothing is dropped.
+    A spec may carry `present` (false: the file lacks the column, which is empty; macros/inputs/column_map.sql),
+    `values` (a value map applied to the text) and `warehouse` (the column's name in input_categories).
     Text is cleaned before parsing; a column that arrives already typed as its spec wants (Parquet numbers and
     dates) is parsed from its value directly, which on tens of millions of rows is several times faster. -#}
 {% macro parsed_input(relation, columns) %}
@@ -15,13 +17,18 @@
         select
             source_row_number,
             {%- for column in columns %}
-                {%- if is_typed_as_parsed(types.get(column.source | lower, ''), column.parse) %}
+                {%- if column.present is defined and not column.present %}
+                cast(null as {{ dbt.type_string() }}) as {{ column.name }}_given,
+                {%- elif column.get('values') %}
+                {{ mapped_text(column) }} as {{ column.name }}_given,
+                {%- elif is_typed_as_parsed(types.get(column.source | lower, ''), column.parse) %}
                 {{ typed_value(adapter.quote(column.source), types[column.source | lower]) }} as {{ column.name }}_given,
                 {%- else %}
                 {{ clean_text(adapter.quote(column.source)) }} as {{ column.name }}_given,
                 {%- endif %}
             {%- endfor %}
-            {{ row_as_json(columns | map(attribute='source') | list) }} as raw_record
+            {{ row_as_json(columns | rejectattr('present', 'false') | map(attribute='source') | unique | list) }}
+            as raw_record
         from numbered
     ),
 
@@ -53,7 +60,7 @@
         {%- for column in categories %}
         left join categories as {{ column.name }}_category
             on
-                {{ column.name }}_category.source_column = '{{ column.source }}'
+                {{ column.name }}_category.source_column = '{{ column.warehouse | default(column.source) }}'
                 and {{ column.name }}_category.match_key = {{ category_key('cleaned.' ~ column.name ~ '_given') }}
         {%- endfor %}
     )
@@ -71,7 +78,7 @@
             {%- endfor %}
         ), '') as invalid_columns,
         nullif(concat_ws(', '
-            {%- for column in columns if column.required %},
+            {%- for column in columns if column.required and column.present is not false %},
                 case when {{ column.name }}_given is null then '{{ column.source }}' end
             {%- endfor %}
         ), '') as missing_columns,

@@ -46,6 +46,7 @@
     {%- elif column.parse == 'count' -%} {{ parse_count(text) }}
     {%- elif column.parse == 'amount' -%} {{ parse_amount(text) }}
     {%- elif column.parse == 'rate' -%} {{ parse_rate(text) }}
+    {%- elif column.parse == 'number' -%} {{ dbt.safe_cast(text, dbt.type_float()) }}
     {%- elif column.parse == 'flag' -%} {{ parse_flag(text) }}
     {%- elif column.parse == 'timestamp' -%} {{ dbt.safe_cast(text, dbt.type_timestamp()) }}
     {%- elif column.parse == 'date' -%} {{ dbt.safe_cast(text, 'date') }}
@@ -59,7 +60,7 @@
     {%- set is_number = input_type in ('TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'HUGEINT', 'UTINYINT',
         'USMALLINT', 'UINTEGER', 'UBIGINT', 'FLOAT', 'DOUBLE') or input_type.startswith('DECIMAL') -%}
     {{ return(
-        (parse in ('amount', 'rate', 'count') and is_number)
+        (parse in ('amount', 'rate', 'count', 'number') and is_number)
         or (parse == 'timestamp' and input_type in ('DATE', 'TIMESTAMP'))
         or (parse == 'date' and input_type == 'DATE')
     ) }}

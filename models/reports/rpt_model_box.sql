@@ -45,6 +45,7 @@ final as (
         -- what it learnt from
         model_runs.n_training_rows,
         model_runs.n_evaluation_rows,
+        model_runs.features_left_out,
         -- quality against the actual outcome
         model_runs.cv_roc_auc,
         model_runs.cv_roc_auc_ci_low,

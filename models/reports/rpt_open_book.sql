@@ -21,9 +21,16 @@ final as (
         {{ date_var('as_of_date') }} as as_of_date,
         -- counts
         count(case when is_active then 1 end) as active_loans,
-        count(case when {{ is_overdue_loan('is_active', 'days_past_due') }} then 1 end) as overdue_loans,
+        -- empty (not available) when no loan's days past due are known: the loan file lacks Days_Past_Due
+        case
+            when count(days_past_due) > 0
+                then count(case when {{ is_overdue_loan('is_active', 'days_past_due') }} then 1 end)
+        end as overdue_loans,
         -- amounts
-        round(sum(case when is_active then expected_loss else 0 end), 2) as open_expected_loss
+        -- empty (not available) when no loan has an expected loss: the loan file lacks Outstanding_Loan_Amount
+        case
+            when count(expected_loss) > 0 then round(sum(case when is_active then expected_loss else 0 end), 2)
+        end as open_expected_loss
     from activity
 )
 

@@ -7,7 +7,9 @@ resolved as (
         payment_history,
         recovery_status
     from {{ ref('recovery_strategy') }}
-    where not is_open
+    -- Payment_History is required in a file that has it: empty for every loan when the file lacks the column,
+    -- and then this table is empty (not available).
+    where not is_open and payment_history is not null
 ),
 
 final as (

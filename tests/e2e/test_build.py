@@ -122,10 +122,10 @@ def test_unusable_rows_are_rejected_with_their_reason_and_nothing_is_lost(tmp_pa
 @pytest.mark.slow
 def test_a_file_missing_a_column_stops_the_build_naming_the_file_and_the_column(tmp_path):
     loans = pd.read_csv(SAMPLE_LOANS, dtype=str).head(20)
-    loan_file = tmp_path / "no-income.csv"
-    loans.drop(columns="Monthly_Income").to_csv(loan_file, index=False)
+    loan_file = tmp_path / "no-amount.csv"
+    loans.drop(columns="Loan_Amount").to_csv(loan_file, index=False)
 
     result = run_dbt_build(tmp_path, {"loan_recovery_path": str(loan_file), "ledger_path": ""})
 
     assert result.returncode != 0
-    assert f"loan file '{loan_file}' is missing column(s) Monthly_Income" in result.stdout
+    assert f"loan file '{loan_file}' is missing column(s) Loan_Amount" in result.stdout

@@ -1,9 +1,15 @@
 """Leakage and fairness guard: what the models may never see."""
 
+import json
+
+import numpy as np
 import pandas as pd
 import pytest
 
+import ml.features
 from ml.features import (
+    EXTRA_FEATURES_COLUMN,
+    EXTRA_PREFIX,
     ID_COLUMN,
     LABEL,
     LEDGER_FEATURES,
@@ -12,6 +18,7 @@ from ml.features import (
     RISK_FEATURES,
     SEGMENTATION_FEATURES,
     model_features,
+    with_extra_features,
 )
 
 FORBIDDEN = [LABEL, ID_COLUMN, *POST_OUTCOME_COLUMNS, *PROTECTED_COLUMNS]
@@ -38,3 +45,63 @@ def test_the_risk_model_never_takes_a_forbidden_column_even_when_the_frame_has_i
 
     assert chosen == RISK_FEATURES + LEDGER_FEATURES
     assert not set(chosen) & set(FORBIDDEN)
+
+
+def test_a_feature_without_a_value_for_any_loan_is_left_out_of_the_model():
+    # A loan file without Monthly_Income: the column and the ratios built on it are empty for every loan.
+    frame = pd.DataFrame({column: [1.0, 2.0] for column in RISK_FEATURES})
+    frame["monthly_income"] = None
+    frame["emi_to_income_ratio"] = float("nan")
+
+    chosen = model_features(frame)
+
+    assert chosen == [c for c in RISK_FEATURES if c not in ("monthly_income", "emi_to_income_ratio")]
+
+
+def extra(*rows: dict | None) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "loan_id": [f"L{i}" for i in range(len(rows))],
+            EXTRA_FEATURES_COLUMN: [row and json.dumps(row) for row in rows],
+        }
+    )
+
+
+def test_extra_features_become_numeric_inputs_and_one_indicator_per_category_level():
+    frame = extra(
+        {"Seniority": 3, "Home": "rent"},
+        {"Seniority": None, "Home": "owner"},
+        {"Seniority": 10.5, "Home": None},
+        None,
+    )
+
+    expanded = with_extra_features(frame)
+
+    assert model_features(expanded) == ["extra:Seniority", "extra:Home=owner", "extra:Home=rent"]
+    np.testing.assert_array_equal(expanded["extra:Seniority"], [3, np.nan, 10.5, np.nan])
+    assert expanded["extra:Home=rent"].tolist() == [1, 0, 0, 0]
+    assert expanded["extra:Home=owner"].tolist() == [0, 1, 0, 0]
+    assert with_extra_features(expanded) is expanded, "expanded twice"
+    assert with_extra_features(extra(None, None)).columns.tolist() == ["loan_id", EXTRA_FEATURES_COLUMN]
+
+
+def test_a_fitted_models_extra_inputs_are_rebuilt_exactly_on_other_loans():
+    names = ["extra:Seniority", "extra:Home=owner", "extra:Home=rent"]
+    # New loans: none rents, one has a level the model never saw.
+    frame = extra({"Seniority": 1, "Home": "owner"}, {"Seniority": 2, "Home": "boat"})
+
+    rebuilt = with_extra_features(frame, names)
+
+    assert rebuilt[names].to_numpy().tolist() == [[1, 1, 0], [2, 0, 0]]
+    assert "extra:Home=boat" not in rebuilt
+    # Loans without any Home value at all: every indicator is 0.
+    assert with_extra_features(extra({"Seniority": 4}), names)[names].to_numpy().tolist() == [[4, 0, 0]]
+
+
+def test_a_category_keeps_only_its_most_frequent_levels(monkeypatch):
+    monkeypatch.setattr(ml.features, "MAX_EXTRA_LEVELS", 2)
+    frame = extra(*({"State": state} for state in ["CA", "CA", "NY", "NY", "TX", "AK"]))
+
+    levels = [column for column in with_extra_features(frame) if column.startswith(EXTRA_PREFIX)]
+
+    assert levels == ["extra:State=CA", "extra:State=NY"]

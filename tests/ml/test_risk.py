@@ -469,3 +469,31 @@ def test_fold_models_are_saved_beside_the_model_and_loaded_only_to_explain(logis
     explained = load_model(tmp_path, fitted.run_id, with_folds=True)
     assert len(explained.fold_models) == 5
     pd.testing.assert_series_equal(explained.training_folds, fitted.training_folds)
+
+
+def test_extra_features_are_learnt_and_features_without_values_are_left_out(logistic_loans, tmp_path):
+    features, truth = logistic_loans
+    # A lender's file without Monthly_Income, with its own score and region: the score carries the truth.
+    lender = features.assign(monthly_income=None).assign(
+        extra_features=[
+            json.dumps({"bureau_score": float(np.log(p / (1 - p))), "region": region})
+            for p, region in zip(truth, np.resize(["north", "south", "east"], len(truth)), strict=True)
+        ]
+    )
+    [(fitted, scores)] = fit_risk_models(lender, algorithms=("logistic_regression",), **FAST)
+    used = json.loads(fitted.summary["features"])
+
+    assert "monthly_income" not in used
+    assert json.loads(fitted.summary["features_left_out"]) == ["monthly_income"]
+    assert used[-4:] == [
+        "extra:bureau_score",
+        "extra:region=east",
+        "extra:region=north",
+        "extra:region=south",
+    ]
+    is_resolved = resolved(lender)
+    auc = roc_auc_score(lender.loc[is_resolved, LABEL].astype(int), scores.loc[is_resolved, "risk_score"])
+    assert auc > 0.75
+    save_model(fitted, tmp_path)
+    rescored = score_with_model(load_model(tmp_path, fitted.run_id), lender.loc[~is_resolved])
+    np.testing.assert_allclose(rescored["risk_score"], scores.loc[~is_resolved, "risk_score"])

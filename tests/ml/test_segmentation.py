@@ -285,3 +285,15 @@ def test_kmeans_fitted_on_a_sample_puts_every_loan_in_the_segment_of_its_nearest
     assert (nearest == sampled["segment_id"]).mean() > 0.99
     built_names = pd.Series(np.array(SEGMENT_NAMES)[built], index=loans["loan_id"])
     assert (sampled["segment_name"].to_numpy() == built_names[sampled["loan_id"]].to_numpy()).all()
+
+
+def test_a_loan_file_without_income_or_arrears_is_segmented_on_the_rest(logistic_loans):
+    features, _ = logistic_loans
+    absent = ["monthly_income", "num_missed_payments", "days_past_due", "emi_to_income_ratio"]
+    lender = features.assign(**dict.fromkeys(absent))
+
+    segments = segment_borrowers(lender, n_segments=4, random_state=0)
+    quality = segmentation_quality(lender, segments, n_segments=4, random_state=0)
+
+    assert segments["segment_name"].notna().all() and segments["segment_id"].nunique() == 4
+    assert quality["silhouette_score"] is not None

@@ -24,6 +24,9 @@ class Variant:
     expected: str  # a rejection reason (accepted) or part of the error message (stopped)
     loans: Callable[[bytes], bytes] | None = None
     ledger: dict[str, Callable[[pd.DataFrame], pd.DataFrame | None]] = field(default_factory=dict)
+    # A column map and a value map (CSV text, header included; README "Your own data"), when given.
+    column_map: str = ""
+    value_map: str = ""
 
 
 def sample_loans() -> pd.DataFrame:
@@ -80,12 +83,74 @@ def add_payment(order_id: str, paid_at: str, paid_sum: str) -> Callable[[pd.Data
     return change
 
 
+def rename(**names: str) -> Callable[[pd.DataFrame], pd.DataFrame]:
+    return lambda frame: frame.rename(columns=names)
+
+
+def good_or_bad(frame: pd.DataFrame) -> pd.DataFrame:
+    """The outcome as a lender's extract may have it: good, bad or partial."""
+    outcome = {"Fully Recovered": "good", "Written Off": "bad", "Partially Recovered": "partial"}
+    return frame.assign(Recovery_Status=frame.Recovery_Status.replace(outcome))
+
+
+COLUMN_MAP_HEADER = "warehouse_column,source_column,kind\n"
+VALUE_MAP_HEADER = "warehouse_column,source_value,warehouse_value\n"
+
 VARIANTS = [
     Variant(
         "missing_column",
         "stopped",
-        "is missing column(s) Monthly_Income",
-        loans=frame_change(lambda f: f.drop(columns="Monthly_Income")),
+        "is missing column(s) Loan_Amount",
+        loans=frame_change(lambda f: f.drop(columns="Loan_Amount")),
+    ),
+    Variant(
+        "missing_optional_columns",
+        "accepted",
+        "",
+        loans=frame_change(lambda f: f.drop(columns=["Monthly_Income", "Gender", "Days_Past_Due"])),
+    ),
+    Variant(
+        "mapped_columns_and_values",
+        "accepted",
+        "",
+        loans=frame_change(lambda f: rename(Loan_Amount="funded", Recovery_Status="status")(good_or_bad(f))),
+        column_map=COLUMN_MAP_HEADER
+        + "Loan_Amount,funded,\nRecovery_Status,status,\nBranch,Loan_Type,categorical\n",
+        value_map=VALUE_MAP_HEADER
+        + "Recovery_Status,good,Fully Recovered\nRecovery_Status,BAD,Written Off\n"
+        + "Recovery_Status,partial,Partially Recovered\n",
+    ),
+    Variant(
+        "map_names_a_column_not_in_the_file",
+        "stopped",
+        "row 2 (Loan_Amount <- funded_amnt): loan file",
+        column_map=COLUMN_MAP_HEADER + "Loan_ID,Loan_ID,\nLoan_Amount,funded_amnt,\n",
+    ),
+    Variant(
+        "two_columns_mapped_to_one",
+        "stopped",
+        "row 2 (Loan_Amount <- Outstanding_Loan_Amount): row 1 already maps Loan_Amount to Loan_Amount",
+        column_map=COLUMN_MAP_HEADER + "Loan_Amount,Loan_Amount,\nLoan_Amount,Outstanding_Loan_Amount,\n",
+    ),
+    Variant(
+        "outcome_values_left_unmapped",
+        "stopped",
+        "row 1 (Recovery_Status <- Recovery_Status): outcome value(s) 'bad', 'partial' are not mapped",
+        loans=frame_change(good_or_bad),
+        column_map=COLUMN_MAP_HEADER + "Recovery_Status,Recovery_Status,\n",
+        value_map=VALUE_MAP_HEADER + "Recovery_Status,good,Fully Recovered\n",
+    ),
+    Variant(
+        "numeric_feature_is_text",
+        "stopped",
+        "row 1 (Branch_Size <- Employment_Type): the numeric feature Branch_Size has text in",
+        column_map=COLUMN_MAP_HEADER + "Branch_Size,Employment_Type,numeric\n",
+    ),
+    Variant(
+        "unknown_column_without_a_kind",
+        "stopped",
+        "row 1 (Branch <- Loan_Type): Branch is not a warehouse column",
+        column_map=COLUMN_MAP_HEADER + "Branch,Loan_Type,\n",
     ),
     Variant("extra_column", "accepted", "", loans=frame_change(lambda f: f.assign(Branch="North"))),
     Variant("columns_in_another_order", "accepted", "", loans=frame_change(lambda f: f[f.columns[::-1]])),
@@ -102,7 +167,7 @@ VARIANTS = [
     ),
     Variant("negative_amount", "accepted", "Loan_Amount not positive", loans=cell("Loan_Amount", "-25000")),
     Variant("zero_income", "accepted", "Monthly_Income not positive", loans=cell("Monthly_Income", "0")),
-    Variant("empty_file", "stopped", "is missing column(s) Borrower_ID", loans=lambda d: b""),
+    Variant("empty_file", "stopped", "is missing column(s) Loan_ID", loans=lambda d: b""),
     Variant("header_only", "stopped", "has no data rows", loans=lambda d: d.split(b"\n")[0] + b"\n"),
     Variant("duplicate_loan_id", "accepted", "duplicate Loan_ID (row 1 kept)", loans=cell("Loan_ID", "LN_1")),
     Variant(
@@ -180,6 +245,20 @@ VARIANTS = [
 ]
 
 
+def write_maps(variant: Variant, directory: Path) -> dict[str, str]:
+    """Writes the variant's column map and value map, if any; returns the vars that name them."""
+    directory.mkdir(parents=True, exist_ok=True)
+    dbt_vars = {}
+    for var, text, name in (
+        ("column_map_path", variant.column_map, "column_map.csv"),
+        ("value_map_path", variant.value_map, "value_map.csv"),
+    ):
+        if text:
+            (directory / name).write_text(text)
+            dbt_vars[var] = str(directory / name)
+    return dbt_vars
+
+
 def write_variant(variant: Variant, directory: Path) -> tuple[Path, Path | None]:
     """Writes the variant's loan file (and ledger folder, for ledger variants); returns their paths."""
     directory.mkdir(parents=True, exist_ok=True)
@@ -201,3 +280,4 @@ def write_variant(variant: Variant, directory: Path) -> tuple[Path, Path | None]
 if __name__ == "__main__":
     for variant in VARIANTS:
         write_variant(variant, Path(sys.argv[1]) / variant.name)
+        write_maps(variant, Path(sys.argv[1]) / variant.name)

@@ -5,7 +5,7 @@ import shutil
 import pytest
 
 from tests.dbt_runner import query, run_dbt_build
-from tests.reliability.corpus import VARIANTS, Variant, write_variant
+from tests.reliability.corpus import VARIANTS, Variant, write_maps, write_variant
 from tools.publish import publish
 
 # Each test builds warehouses of its own: left out of `make check`.
@@ -19,7 +19,8 @@ def test_malformed_input_builds_or_stops_clearly(variant: Variant, sample_wareho
     publish(warehouse, published)
     published_before = published.read_bytes()
     loan_file, ledger = write_variant(variant, tmp_path / "input")
-    dbt_vars = {"loan_recovery_path": str(loan_file), "ledger_path": str(ledger or "")}
+    maps = write_maps(variant, tmp_path / "input")
+    dbt_vars = {"loan_recovery_path": str(loan_file), "ledger_path": str(ledger or "")} | maps
     select = ["+rejected_rows", "+loan_features"]
     if ledger:
         select.append("+loan_repayment")
@@ -30,7 +31,8 @@ def test_malformed_input_builds_or_stops_clearly(variant: Variant, sample_wareho
     if variant.outcome == "stopped":
         assert result.returncode != 0
         assert variant.expected in output
-        assert str(ledger or loan_file) in output
+        # A bad mapping is named by its file and row, the input otherwise.
+        assert maps.get("column_map_path", str(ledger or loan_file)) in output
         assert "Traceback" not in output
         assert query(warehouse, "select count(*) as n from loan_features").n[0] == 2000, "marts were touched"
         assert published.read_bytes() == published_before

@@ -52,7 +52,8 @@ open_loans as (
     left join risk_bands
         on {{ score_in_band('scores.risk_score', 'risk_bands') }}
     left join loss_severity
-        on loans.loan_type = loss_severity.loan_type
+        -- null-safe: a file without Loan_Type has one type, unknown, at the portfolio's rate
+        on loans.loan_type is not distinct from loss_severity.loan_type
 ),
 
 with_loss as (

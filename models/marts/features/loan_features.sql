@@ -82,6 +82,8 @@ final as (
         paid_to_plan_ratio,
         payment_gap_share,
         days_since_last_payment,
+        -- the lender's extra features (column map), as JSON
+        extra_features,
         -- data quality
         has_payment_history_conflict,
         has_outstanding_above_loan_amount,

@@ -49,7 +49,8 @@ loss_inputs as (
         loss_severity.unsecured_loss_severity
     from classified
     left join loss_severity
-        on classified.loan_type = loss_severity.loan_type
+        -- null-safe: a file without Loan_Type has one type, unknown, at the portfolio's rate
+        on classified.loan_type is not distinct from loss_severity.loan_type
 ),
 
 final as (

@@ -1,7 +1,8 @@
 {%- set loans = source('loan_recovery', 'loans') -%}
-{%- set columns = loan_recovery_columns() -%}
 {%- set label = "loan file '" ~ var('loan_recovery_path') ~ "'" -%}
-{%- do assert_usable_input(loans, columns | map(attribute='source') | list, label, var('loan_recovery_path')) -%}
+{#- The file's columns under the warehouse's names (vars column_map_path, value_map_path), extra features last. -#}
+{%- set columns = mapped_loan_columns(loans, label, var('loan_recovery_path')) -%}
+{%- set extras = columns | selectattr('extra', 'defined') | list -%}
 
 with
 
@@ -41,6 +42,8 @@ final as (
         collection_attempts,
         collection_method,
         is_legal_action_taken,
+        -- the lender's extra model features, declared in the column map
+        {{ extra_features_json(extras) }} as extra_features,
         -- data quality
         payment_history = 'On-Time' and (num_missed_payments > 0 or days_past_due > 0)
         or payment_history in ('Delayed', 'Missed') and num_missed_payments = 0 and days_past_due = 0
