@@ -45,8 +45,7 @@ def _amount(amount: float) -> str:
 
 
 def _available(value, fmt) -> str:
-    """A figure formatted by fmt, or "not available" when the loan file lacks the columns it needs (empty in the
-    warehouse)."""
+    """A figure formatted by fmt, or "not available" when the loan file lacks the columns it needs."""
     return "not available" if pd.isna(value) else fmt(value)
 
 
@@ -68,8 +67,8 @@ def kpis(row: pd.Series, book: pd.Series, trend: pd.DataFrame | None) -> str:
         _tile(
             "Overdue open loans",
             _available(book.overdue_loans, "{:,.0f}".format),
-            f'<span class="change">{_available(book.overdue_loans / max(book.active_loans, 1), "{:.0%}".format)}'
-            " of open</span>",
+            '<span class="change">'
+            f"{_available(book.overdue_loans / max(book.active_loans, 1), '{:.0%}'.format)} of open</span>",
         ),
         _tile(
             "Expected loss, open loans",
