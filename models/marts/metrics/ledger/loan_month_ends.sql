@@ -58,11 +58,13 @@ final as (
         -- delinquency
         bucketed.delinquency_bucket,
         bucketed.delinquency_bucket_order,
-        bucketed.days_past_due,
+        cast(bucketed.days_past_due as {{ dbt.type_bigint() }}) as days_past_due,
         -- position
         bucketed.is_open,
         {{ is_overdue_loan('bucketed.is_open', 'bucketed.days_past_due') }} as is_open_overdue,
-        case when bucketed.is_open then bucketed.overdue_amount else 0 end as open_overdue_amount,
+        -- decimal(38, 2) on every engine, as monthly_risk_trend's sum of it
+        cast(case when bucketed.is_open then bucketed.overdue_amount else 0 end as decimal(38, 2))
+            as open_overdue_amount,
         -- movement to the next month end
         bucketed.next_bucket_order is not null as has_next_month,
         coalesce(bucketed.next_bucket = 'Current', false) as is_cured_next_month,
