@@ -2,6 +2,7 @@
 mart or report figure it replaces; balances stay non-additive over time."""
 
 import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -10,7 +11,7 @@ import pytest
 from tests.dbt_runner import query
 from tools.dbt_process import REPO, dbt_env
 
-MF = str(Path(__file__).resolve().parents[2] / ".venv" / "bin" / "mf")
+MF = str(Path(sys.executable).with_name("mf"))
 
 SNAPSHOT_METRICS = {
     # metric: portfolio_summary column
