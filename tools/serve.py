@@ -233,6 +233,9 @@ def _keys(manifest: Path | None) -> tuple[dict[str, list[str]], list[tuple[str, 
         column = node.get("column_name")
         if node["resource_type"] != "test" or not column or not node.get("attached_node"):
             continue
+        # a warning's rule may not hold, and a key the data breaks would fail the load
+        if node["config"].get("severity", "").lower() != "error":
+            continue
         model = models.get(node["attached_node"])
         if model is None:
             continue
@@ -299,25 +302,28 @@ def load(
 
 
 def _add_keys(connection, tables: dict[str, list[str]], primary, foreign) -> None:
-    for table, columns in primary.items():
-        if table in tables and set(columns) <= set(tables[table]):
-            connection.execute(
-                sql.SQL("alter table marts__next.{} add primary key ({})").format(
-                    sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns))
-                )
-            )
-    for table, column, parent, field in foreign:
-        if table in tables and primary.get(parent) == [field] and column in tables[table]:
-            connection.execute(
-                sql.SQL(
-                    "alter table marts__next.{} add foreign key ({}) references marts__next.{} ({})"
-                ).format(
-                    sql.Identifier(table),
-                    sql.Identifier(column),
-                    sql.Identifier(parent),
-                    sql.Identifier(field),
-                )
-            )
+    """Declare the keys the build's tests proved; one the loaded data breaks (a file published by another
+    build than the manifest's) is left out with a warning rather than failing the load."""
+    statements = [
+        sql.SQL("alter table marts__next.{} add primary key ({})").format(
+            sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns))
+        )
+        for table, columns in primary.items()
+        if table in tables and set(columns) <= set(tables[table])
+    ]
+    statements += [
+        sql.SQL("alter table marts__next.{} add foreign key ({}) references marts__next.{} ({})").format(
+            sql.Identifier(table), sql.Identifier(column), sql.Identifier(parent), sql.Identifier(field)
+        )
+        for table, column, parent, field in foreign
+        if table in tables and primary.get(parent) == [field] and column in tables[table]
+    ]
+    for statement in statements:
+        try:
+            with connection.transaction():  # a savepoint: a broken key does not abort the load
+                connection.execute(statement)
+        except psycopg.Error as error:
+            print(f"warning: key not declared ({error.diag.message_primary})", file=sys.stderr)
 
 
 def _create_reader_views(connection, tables: dict[str, list[str]]) -> None:
