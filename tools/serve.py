@@ -387,18 +387,27 @@ def _create_roles(connection, login_roles: bool) -> None:
 
 
 def _swap(connection, schemas: list[str]) -> None:
-    """One transaction: every <schema>__next takes its schema's name; the previous build's schemas go."""
+    """Every <schema>__next takes its schema's name in one transaction, then the previous build's go."""
+    _drop_old(connection, schemas)  # left by an interrupted load
     for schema in schemas:
         current, new, old = (sql.Identifier(schema + suffix) for suffix in ("", "__next", "__old"))
-        connection.execute(sql.SQL("drop schema if exists {} cascade").format(old))
         if connection.execute("select 1 from pg_namespace where nspname = %s", [schema]).fetchone():
             connection.execute(sql.SQL("alter schema {} rename to {}").format(current, old))
         connection.execute(sql.SQL("alter schema {} rename to {}").format(new, current))
-    for schema in schemas:
+    # renaming a schema locks none of its tables: the switch waits on no reader, and a query resolves its
+    # names again once it commits
+    connection.commit()
+    _drop_old(connection, schemas)
+
+
+def _drop_old(connection, schemas: list[str]) -> None:
+    # The reader views first, each schema in its own transaction: a query locks a view before its table, so
+    # dropping the views, then the tables, never holds a lock that a reader we wait for is waiting on.
+    for schema in sorted(schemas, key=lambda name: name != "bi"):
         connection.execute(
             sql.SQL("drop schema if exists {} cascade").format(sql.Identifier(schema + "__old"))
         )
-    connection.commit()
+        connection.commit()
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -132,7 +132,7 @@ def test_a_refresh_is_atomic_for_readers(endpoint, sample_warehouse, published):
     reader = threading.Thread(target=read)
     reader.start()
     try:
-        for _ in range(2):
+        for _ in range(4):
             load(server.superuser_url(), published, sample_warehouse)
     finally:
         done.set()
