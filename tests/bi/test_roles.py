@@ -117,7 +117,7 @@ def test_listens_on_the_loopback_only(endpoint):
 
 
 def test_a_refresh_is_atomic_for_readers(endpoint, sample_warehouse, published):
-    """A reader querying throughout two refreshes always gets the whole table."""
+    """A reader querying throughout four refreshes always gets the whole table, never an error."""
     server, _ = endpoint
     counts, failures, done = [], [], threading.Event()
 
