@@ -6,7 +6,8 @@ export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_PROJECT_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: env spark-env build build-spark daily report browser check test lint sample quality bench clean
+.PHONY: env spark-env build build-spark daily report browser check test lint sample quality bench clean \
+	serve serve-stop serve-publish
 
 env: $(READY)
 
@@ -19,6 +20,7 @@ $(READY): requirements.lock pyproject.toml
 build: $(READY)
 	$(BIN)/dbt build
 	$(BIN)/python -m tools.publish
+	$(BIN)/python -m tools.serve refresh
 	$(BIN)/python -m report
 
 # The daily build: `dbt build` on the next day's files, rebuilding only the loans whose inputs changed (and every
@@ -30,6 +32,7 @@ daily: $(READY)
 	$(eval DAY_DIR ?= $(shell $(BIN)/python -m tools.synthetic next-day --days-dir $(DAILY_DIR)))
 	$(BIN)/dbt build --vars '{loan_recovery_path: $(DAY_DIR)/loan_recovery.csv, ledger_path: $(DAY_DIR)/ledger, as_of_date: "$(notdir $(DAY_DIR))"}'
 	$(BIN)/python -m tools.publish
+	$(BIN)/python -m tools.serve refresh
 	$(BIN)/python -m report
 
 # The Spark extra (dbt-spark, pyspark: requirements-spark.lock) on top of the main environment; pyspark is a 456 MB
@@ -45,6 +48,21 @@ $(SPARK_READY): $(READY) requirements-spark.lock
 # runs (tools/spark_build.py); tables as Parquet under spark-warehouse/. README "Running on Spark".
 build-spark: $(SPARK_READY)
 	$(BIN)/python -m tools.spark_build
+
+# The PostgreSQL endpoint for BI servers (README "BI connections", tools/serve.py): a local PostgreSQL on
+# SERVE_HOST:SERVE_PORT (127.0.0.1:5433; data in SERVE_DIR, default .serve/) with the published tables, loaded
+# atomically; `make serve` again (and every `make build` while it runs) refreshes them. Prints the roles' URLs.
+# serve-publish loads them into your own PostgreSQL instead: make serve-publish PG_URL=postgresql://owner@host/db
+SERVE_HOST ?= 127.0.0.1
+SERVE_PORT ?= 5433
+serve: $(READY)
+	$(BIN)/python -m tools.serve start --host $(SERVE_HOST) --port $(SERVE_PORT)
+
+serve-stop: $(READY)
+	$(BIN)/python -m tools.serve stop
+
+serve-publish: $(READY)
+	$(BIN)/python -m tools.serve publish --url "$(PG_URL)"
 
 # reports/loan-recovery-report.html from the current warehouse (DUCKDB_PATH, default loan_recovery.duckdb).
 report: $(READY)
