@@ -91,8 +91,11 @@ def with_extra_features(features: pd.DataFrame, names: list[str] | None = None) 
     """`features` with its extra features as model inputs: the given `names` (a fitted model's), or every
     numeric extra feature and the indicators of each categorical one's most frequent levels.
 
-    The frame itself when it has no extra features (no copy).
+    The frame itself when it has no extra features (no copy). A frame of no loans (no open loan to stress, no
+    changed loan to rescore) gets every named input as an empty column.
     """
+    if names is not None and features.empty:
+        return features.assign(**{name: pd.Series(dtype="float64") for name in names if name not in features})
     if EXTRA_FEATURES_COLUMN not in features or features[EXTRA_FEATURES_COLUMN].isna().all():
         return features
     present = [column for column in features.columns if str(column).startswith(EXTRA_PREFIX)]

@@ -98,6 +98,16 @@ def test_a_fitted_models_extra_inputs_are_rebuilt_exactly_on_other_loans():
     assert with_extra_features(extra({"Seniority": 4}), names)[names].to_numpy().tolist() == [[4, 0, 0]]
 
 
+def test_no_loans_still_have_every_input_of_a_fitted_model():
+    # No open loan to stress, no changed loan to rescore: an empty frame to score, not a missing column.
+    names = ["extra:Seniority", "extra:Home=owner"]
+    empty = extra({"Seniority": 1, "Home": "owner"}).iloc[0:0]
+
+    rebuilt = with_extra_features(empty, names)
+
+    assert list(rebuilt[names].columns) == names and rebuilt.empty
+
+
 def test_a_category_keeps_only_its_most_frequent_levels(monkeypatch):
     monkeypatch.setattr(ml.features, "MAX_EXTRA_LEVELS", 2)
     frame = extra(*({"State": state} for state in ["CA", "CA", "NY", "NY", "TX", "AK"]))
