@@ -104,4 +104,5 @@ def test_real_labelled_loans_score_as_well_as_a_plain_model_on_the_same_columns(
     page = write_report(warehouse, tmp_path / "report.html").read_text()
     left_out = page.split("Not available in the loan file, so not used: ")[1].split("<br>")[0]
     assert "Days past due" in left_out and "Monthly instalment" in left_out
-    assert '<div class="kpi-title">NPA ratio</div><div class="kpi-value">not available</div>' in page
+    npa_title = '<abbr title="Non-performing assets">NPA</abbr> ratio'
+    assert f'<div class="kpi-title">{npa_title}</div><div class="kpi-value">not available</div>' in page
