@@ -33,8 +33,9 @@ from tools.synthetic.daily import LEDGER_TABLES, read_table, write_table
 pytestmark = pytest.mark.slow
 
 LOANS = 300
-# Tables that record builds, not inputs: the history survives a change of input by design.
-SEQUENCE_LOG_TABLES = BUILD_LOG_TABLES | {"strategy_history"}
+# Tables that record builds, not inputs: the history survives a change of input by design, and the early
+# warnings read it (a score's rise over the last builds), so they depend on the builds before too.
+SEQUENCE_LOG_TABLES = BUILD_LOG_TABLES | {"strategy_history", "early_warning_loans", "rpt_early_warning"}
 # The step kinds and how often the walk draws each.
 STEP_WEIGHTS = {"build": 6, "bad_columns": 1, "other_books_ledger": 1, "killed": 1}
 
