@@ -33,8 +33,9 @@ BUILD_LOG_TABLES = {
     "strategy_changes",
 }
 # Columns that record when or how a build ran, and with which vars (build_context: the full refresh below
-# names the saved model with var risk_model_run_id).
-BUILD_LOG_COLUMNS = {"fitted_at", "scored_at", "scoring_decision", "build_context"}
+# names the saved model with var risk_model_run_id; int_loans_stressed's loan_state holds it too, to know
+# which loans to stress again).
+BUILD_LOG_COLUMNS = {"fitted_at", "scored_at", "scoring_decision", "build_context", "loan_state"}
 # And the validated tables' source_file: the path the row was read from when its loan was last rebuilt (each
 # day's files are in another folder); rejected_rows takes the current path from staging.
 VALIDATED_LOG_COLUMNS = BUILD_LOG_COLUMNS | {"source_file"}
