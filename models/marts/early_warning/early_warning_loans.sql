@@ -159,9 +159,10 @@ final as (
         has_payment_gap_opened,
         warning_count,
         warning_reasons,
-        row_number() over (
+        -- bigint on every engine (Spark's row_number is an int)
+        cast(row_number() over (
             order by warning_count desc, risk_score desc, outstanding_loan_amount desc, loan_id asc
-        ) as warning_rank
+        ) as bigint) as warning_rank
     from flagged
 )
 
