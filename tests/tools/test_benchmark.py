@@ -2,11 +2,12 @@
 Spark row's memory reading and section (no Spark needed)."""
 
 import os
+import sys
 
 import duckdb
 import pytest
 
-from tools.benchmark import spark
+from tools.benchmark import spark, timing
 from tools.benchmark.render import stage_table, summary_table, target_table
 from tools.benchmark.replay import profile_settings, topological_order
 from tools.benchmark.runs import (
@@ -81,6 +82,14 @@ def test_union_counts_overlapping_time_once(intervals, expected):
             "assert_shares_sum_to_one",
             "data tests",
         ),
+        (
+            "model",
+            "models/intermediate/stress/int_loans_stressed.py",
+            "python",
+            "int_loans_stressed",
+            "stress",
+        ),
+        ("model", "models/marts/stress/stress_results.sql", "sql", "stress_results", "stress"),
         ("unit_test", "", None, "", "other"),
         ("operation", "", None, "", "other"),
     ],
@@ -212,26 +221,52 @@ def test_targets_are_judged_at_one_million_loans():
     table = target_table(results)
     lines = table.splitlines()
     assert lines[0] == "| target | measured | status |"
-    assert "| 80.0 s, 3.00 GiB | met |" in lines[2]
-    assert "10M" in lines[3] and lines[3].endswith("| not measured |")
-    assert lines[4].endswith("| 1.20x | met |")
-    assert lines[5].endswith("| 6.00x, AUC 0.8400 vs 0.5500 | met |")
-    assert lines[6].endswith("| 10.00x | met |")
-    assert lines[7].endswith("| 8.0 s, 10% | met |")
+    assert lines[2].endswith("| 6.00x, AUC 0.8400 vs 0.5500 | met |")
+    assert lines[3].endswith("| 3.00 GiB | met |")
+    assert lines[4].endswith("| 8.0 s, 10% | met |")
+    assert lines[5].endswith("| 1.0 s, 1.2% | met |")
+    assert "10M" in lines[6] and lines[6].endswith("| not measured |")
+    assert lines[7].endswith("| 1.20x | met |")
+    assert lines[8].endswith("| 10.00x | met |")
 
 
 def test_targets_are_unmet_when_slower_or_worse_and_unmeasured_without_data():
     slow = _size(1_000_000, 200.0)
     slow.source_auc = 0.9
+    slow.build.max_rss_bytes = 4 * 1024**3
+    slow.stages["stress"] = 41.0
     lines = target_table([_size(100_000, 10.0), slow]).splitlines()
     assert lines[2].endswith("| unmet |")
-    assert lines[5].endswith("| unmet |")
-    assert lines[6].endswith("| 20.00x | unmet |")
+    assert lines[3].endswith("| 4.00 GiB | unmet |")
+    assert lines[5].endswith("| 41.0 s, 20.5% | unmet |")
+    assert lines[8].endswith("| 20.00x | unmet |")
     slow.daily_batch = Measured(100.0, 1)
-    assert target_table([slow]).splitlines()[7].endswith("| 100.0 s, 50% | unmet |")
+    assert target_table([slow]).splitlines()[4].endswith("| 100.0 s, 50% | unmet |")
     assert all(
         line.endswith("| not measured |") for line in target_table([_size(10_000, 5.0)]).splitlines()[2:]
     )
+
+
+def test_a_target_measured_on_a_loaded_machine_says_so(monkeypatch):
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    full = _size(1_000_000, 80.0)
+    full.daily_batch.max_load = 2.0
+    assert not full.daily_batch.loaded
+    assert target_table([full]).splitlines()[4].endswith("| met |")
+    full.daily_batch.max_load = 4.5
+    assert (
+        target_table([full]).splitlines()[4].endswith("| met (loaded: load average up to 4.5 on 2 cores) |")
+    )
+    # Memory does not depend on the load: its status stays plain.
+    assert target_table([full]).splitlines()[3].endswith("| met |")
+
+
+def test_run_measured_records_the_load_average_while_the_command_runs(tmp_path, monkeypatch):
+    loads = iter([0.5, 7.0, 1.0, 1.0, 1.0])
+    monkeypatch.setattr(os, "getloadavg", lambda: (next(loads, 1.0), 0.0, 0.0))
+    monkeypatch.setattr(timing, "LOAD_SAMPLE_SECONDS", 0.05)
+    measured = timing.run_measured([sys.executable, "-c", "import time; time.sleep(0.5)"], tmp_path / "log")
+    assert measured.max_load == 7.0
 
 
 def test_stage_table_has_a_row_per_stage_and_loans_per_second():

@@ -14,7 +14,7 @@ from tools.benchmark.baseline import (
     SOURCE_TREES,
 )
 from tools.benchmark.runs import DAILY_BATCH_MODULUS, NEW_LOAN_MODULUS, SNAPSHOT_ONLY_LOANS
-from tools.benchmark.timing import STAGES, STARTUP_STAGE, SizeResult
+from tools.benchmark.timing import STAGES, STARTUP_STAGE, Measured, SizeResult, load_note
 from tools.markdown import as_markdown
 
 GIB = 1024**3
@@ -26,21 +26,21 @@ STAGE_NOTES = {
     "validation": "int_*_validated",
     "ledger": "other models of models/intermediate/ledger",
     "ML": "Python models",
+    "stress": "scenario rescoring and stress marts (models/*/stress)",
     "marts": "SQL models of models/marts",
     "data tests": "every data test",
     "other": "unit tests, hooks, int_loan_types_loss_severity",
 }
 
-# Targets of the issue.
+# Targets of the issues, as ratios measured in one run (issue 28; scenario rescoring: issue 30).
 TARGET_LOANS = 1_000_000
-MAX_BUILD_SECONDS = 90
-MAX_BUILD_BYTES = 4 * GIB
-MAX_SNAPSHOT_SECONDS = 600
+MIN_SPEED_UP = 1.5
+MAX_BUILD_BYTES = 3 * GIB
 MAX_SNAPSHOT_BYTES = 12 * GIB
 MAX_DBT_OVERHEAD = 1.3
-MIN_SPEED_UP = 5.0
 MAX_GROWTH = 12.0
-MAX_DAILY_BATCH_SHARE = 0.15
+MAX_DAILY_BATCH_SHARE = 0.10
+MAX_STRESS_SHARE = 0.20
 
 METHOD = f"""\
 - Generation: `python -m tools.synthetic --format parquet` (with `--ledger-out` unless snapshot only); not
@@ -182,61 +182,64 @@ def _daily_batch_cell(result: SizeResult) -> str:
 
 
 def target_table(results: list[SizeResult]) -> str:
-    """Markdown table of the issue's targets, each met, unmet or not measured."""
+    """Markdown table of the issues' targets: the ratio measured in this run, and met, unmet or not measured.
+
+    A status taken while the machine's load average was above its core count says so: such a figure is not
+    to be recorded as the machine's."""
     full = next((r for r in results if r.loans == TARGET_LOANS and r.has_ledger), None)
     snapshot = next((r for r in results if r.loans == SNAPSHOT_ONLY_LOANS and not r.has_ledger), None)
     rows = []
 
-    def judge(target: str, measured: str | None, met: bool | None) -> None:
-        status = "not measured" if met is None else ("met" if met else "unmet")
+    def judge(target: str, measured: str | None, met: bool | None, runs: list[Measured | None]) -> None:
+        status = "not measured" if met is None else ("met" if met else "unmet") + load_note(runs)
         rows.append([target, measured or "", status])
 
-    if full:
-        judge(
-            f"1M loans with ledger: build <= {MAX_BUILD_SECONDS} s and <= {_gib(MAX_BUILD_BYTES)}",
-            f"{full.build.seconds:.1f} s, {_gib(full.build.max_rss_bytes)}",
-            full.build.seconds <= MAX_BUILD_SECONDS and full.build.max_rss_bytes <= MAX_BUILD_BYTES,
-        )
-    else:
-        judge(
-            f"1M loans with ledger: build <= {MAX_BUILD_SECONDS} s and <= {_gib(MAX_BUILD_BYTES)}", None, None
-        )
-    snapshot_target = (
-        f"10M loans, snapshot only: build <= {MAX_SNAPSHOT_SECONDS} s and <= {_gib(MAX_SNAPSHOT_BYTES)}"
-    )
-    if snapshot:
-        judge(
-            snapshot_target,
-            f"{snapshot.build.seconds:.1f} s, {_gib(snapshot.build.max_rss_bytes)}",
-            snapshot.build.seconds <= MAX_SNAPSHOT_SECONDS
-            and snapshot.build.max_rss_bytes <= MAX_SNAPSHOT_BYTES,
-        )
-    else:
-        judge(snapshot_target, None, None)
-    overhead = _ratio(full.build.seconds, full.replay.seconds) if full and full.replay else None
-    judge(
-        f"dbt overhead (dbt build / raw SQL + ML) <= {MAX_DBT_OVERHEAD}x at 1M",
-        _cell(overhead, "{:.2f}x"),
-        None if overhead is None else overhead <= MAX_DBT_OVERHEAD,
-    )
     speed_up = _ratio(full.source.seconds, full.build.seconds) if full and full.source else None
-    no_worse = None if speed_up is None else full.our_auc >= full.source_auc
     judge(
-        f">= {MIN_SPEED_UP:.0f}x faster than the source approach at 1M, AUC no worse",
+        f"1M loans with ledger: >= {MIN_SPEED_UP}x faster than the source method, AUC no worse",
         None if speed_up is None else f"{speed_up:.2f}x, AUC {full.our_auc:.4f} vs {full.source_auc:.4f}",
-        None if speed_up is None else speed_up >= MIN_SPEED_UP and no_worse,
+        None if speed_up is None else speed_up >= MIN_SPEED_UP and full.our_auc >= full.source_auc,
+        [full.build, full.source] if full else [],
     )
-    growth = _growth(results, full) if full else None
     judge(
-        f"100k -> 1M build time growth <= {MAX_GROWTH:.0f}x",
-        _cell(growth, "{:.2f}x"),
-        None if growth is None else growth <= MAX_GROWTH,
+        f"1M loans with ledger: build peak memory <= {_gib(MAX_BUILD_BYTES)}",
+        _gib(full.build.max_rss_bytes) if full else None,
+        full.build.max_rss_bytes <= MAX_BUILD_BYTES if full else None,
+        [],
     )
     share = _daily_batch_share(full) if full else None
     judge(
         f"daily build (payments for 1% of loans, 0.1% new) <= {MAX_DAILY_BATCH_SHARE:.0%} of the 1M build",
         None if share is None else f"{full.daily_batch.seconds:.1f} s, {share:.0%}",
         None if share is None else share <= MAX_DAILY_BATCH_SHARE,
+        [full.build, full.daily_batch] if full else [],
+    )
+    stress = _ratio(full.stages.get("stress"), full.build.seconds) if full else None
+    judge(
+        f"scenario rescoring (stress stage) <= {MAX_STRESS_SHARE:.0%} of the 1M build",
+        None if stress is None else f"{full.stages['stress']:.1f} s, {stress:.1%}",
+        None if stress is None else stress <= MAX_STRESS_SHARE,
+        [full.build] if full else [],
+    )
+    judge(
+        f"10M loans, snapshot only: build peak memory <= {_gib(MAX_SNAPSHOT_BYTES)}",
+        f"{_gib(snapshot.build.max_rss_bytes)} ({snapshot.build.seconds:.1f} s)" if snapshot else None,
+        snapshot.build.max_rss_bytes <= MAX_SNAPSHOT_BYTES if snapshot else None,
+        [],
+    )
+    overhead = _ratio(full.build.seconds, full.replay.seconds) if full and full.replay else None
+    judge(
+        f"dbt overhead (dbt build / raw SQL + ML) <= {MAX_DBT_OVERHEAD}x at 1M",
+        _cell(overhead, "{:.2f}x"),
+        None if overhead is None else overhead <= MAX_DBT_OVERHEAD,
+        [full.build, full.replay] if full else [],
+    )
+    growth = _growth(results, full) if full else None
+    judge(
+        f"100k -> 1M build time growth <= {MAX_GROWTH:.0f}x",
+        _cell(growth, "{:.2f}x"),
+        None if growth is None else growth <= MAX_GROWTH,
+        [r.build for r in results if r.has_ledger and r.loans in (TARGET_LOANS, TARGET_LOANS // 10)],
     )
     return _markdown(["target", "measured", "status"], rows)
 

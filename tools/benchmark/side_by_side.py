@@ -13,15 +13,15 @@ import pandas as pd
 from tools.benchmark.render import _gib, _size_label, machine
 from tools.benchmark.resample import JITTER, write_resample
 from tools.benchmark.runs import dbt_build
-from tools.benchmark.timing import STAGES, Measured, run_measured, stage_seconds
+from tools.benchmark.timing import STAGES, Measured, load_note, run_measured, stage_seconds
 from tools.dbt_process import REPO
 from tools.markdown import as_markdown
 
 # The public dataset the source documents were written on, beside the project root (../shared/data/).
 PUBLIC_CSV = REPO.parent / "shared" / "data" / "loan-recovery.csv"
 PUBLIC_RESAMPLE_LOANS = [100_000, 1_000_000]
-# The issue's targets as pipeline seconds / build seconds: never slower at 100k, at least 2x faster at 1M.
-MIN_SPEED_UPS = {100_000: 1.0, 1_000_000: 2.0}
+# Issue 28's targets as pipeline seconds / build seconds: at least 0.35x at 100k, at least 2x faster at 1M.
+MIN_SPEED_UPS = {100_000: 0.35, 1_000_000: 2.0}
 # The build without the comparison: only the selected algorithm is fitted.
 ONE_ALGORITHM_VARS = {"compare_risk_algorithms": False}
 SLOWEST_NODES = 4
@@ -106,8 +106,10 @@ def side_by_side_table(results: list[SideBySide]) -> str:
                 f"{build.seconds:.1f} s / {_gib(build.max_rss_bytes)}",
                 f"{result.one_algorithm.measured.seconds:.1f} s",
                 f"{result.speed_up:.2f}x",
-                "" if target is None else f">= {target:.1f}x",
-                "" if target is None else ("yes" if result.speed_up >= target else "no"),
+                "" if target is None else f">= {target:.2f}x",
+                ""
+                if target is None
+                else ("yes" if result.speed_up >= target else "no") + load_note([result.pipeline, build]),
             ]
         )
     header = [

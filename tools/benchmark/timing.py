@@ -4,6 +4,7 @@ import datetime
 import os
 import shlex
 import subprocess
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,15 +12,41 @@ from pathlib import Path
 from tools.dbt_process import REPO
 
 STARTUP_STAGE = "dbt start-up and parse"
-STAGES = [STARTUP_STAGE, "seeds", "staging", "validation", "ledger", "ML", "marts", "data tests", "other"]
+STAGES = [
+    STARTUP_STAGE,
+    "seeds",
+    "staging",
+    "validation",
+    "ledger",
+    "ML",
+    "stress",
+    "marts",
+    "data tests",
+    "other",
+]
+# How often run_measured samples the machine's load average while a command runs.
+LOAD_SAMPLE_SECONDS = 5.0
 
 
 @dataclass
 class Measured:
-    """Wall time and peak resident memory of one finished process."""
+    """Wall time and peak resident memory of one finished process, and the machine's highest 1-minute load
+    average while it ran (the process's own load included)."""
 
     seconds: float
     max_rss_bytes: int
+    max_load: float = 0.0
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the machine was busier than its cores at some point of the run: figures to mark."""
+        return self.max_load > os.cpu_count()
+
+
+def load_note(measured: list[Measured | None]) -> str:
+    """' (loaded: ...)' when the machine was busier than its cores during any of these runs, else ''."""
+    loads = [run.max_load for run in measured if run is not None and run.loaded]
+    return f" (loaded: load average up to {max(loads):.1f} on {os.cpu_count()} cores)" if loads else ""
 
 
 @dataclass
@@ -44,19 +71,30 @@ class SizeResult:
 def run_measured(command: list[str], log_path: Path, env: dict | None = None) -> Measured:
     """Run `command` from the repo root, output to `log_path`; its wall time and max RSS (children too)."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
+    loads = [os.getloadavg()[0]]
+    finished = threading.Event()
+
+    def sample_load() -> None:
+        while not finished.wait(LOAD_SAMPLE_SECONDS):
+            loads.append(os.getloadavg()[0])
+
+    sampler = threading.Thread(target=sample_load, daemon=True)
     with log_path.open("wb") as log:
         started = time.perf_counter()
         process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+        sampler.start()
         # wait4, not Popen.wait: it also returns the resource usage of the process and its reaped children.
         _, status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - started
+    finished.set()
+    sampler.join()
     # Recorded on the Popen object too, which would otherwise take the reaped process for a running one.
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
         tail = log_path.read_text(errors="replace")[-3000:]
         raise RuntimeError(f"{shlex.join(command)} failed ({process.returncode}); see {log_path}:\n{tail}")
     # Linux reports ru_maxrss in KiB.
-    return Measured(seconds, usage.ru_maxrss * 1024)
+    return Measured(seconds, usage.ru_maxrss * 1024, max(loads))
 
 
 def union_seconds(intervals: list[tuple[float, float]]) -> float:
@@ -77,6 +115,8 @@ def stage_of(resource_type: str, path: str, language: str | None, name: str) -> 
         return "data tests"
     if resource_type != "model":
         return "other"
+    if path.startswith(("models/intermediate/stress/", "models/marts/stress/")):
+        return "stress"
     if language == "python":
         return "ML"
     if path.startswith("models/staging/"):
