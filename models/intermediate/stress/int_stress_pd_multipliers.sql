@@ -3,16 +3,8 @@
 
 with
 
--- every scenario of the seed and the what-if (int_stress_scenarios checks their rows)
 scenarios as (
-    select distinct
-        scenario,
-        false as is_what_if
-    from {{ ref('stress_scenarios') }}
-    union all
-    select
-        'what-if' as scenario,
-        true as is_what_if
+    {{ stress_scenario_names() }}
 ),
 
 multipliers as (
