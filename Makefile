@@ -86,9 +86,9 @@ lint: $(READY)
 check: lint
 	$(BIN)/python -m pytest -m "not slow"
 
-# Everything, as CI runs it (.ci/run).
+# Everything, as CI runs it (.ci/run), then the 20 slowest tests.
 test: lint browser $(SPARK_READY)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --durations=20
 
 # Regenerates the committed sample; deterministic, so a clean tree stays clean.
 sample: $(READY)
