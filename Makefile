@@ -45,11 +45,11 @@ $(SPARK_READY): $(READY) requirements-spark.lock
 	touch $(SPARK_READY)
 
 # The bundled sample on a local Apache Spark (needs Java 17 or 21): dbt's spark target, the ML job between two dbt
-# runs (tools/spark_build.py); tables as Parquet under spark-warehouse/. README "Running on Spark".
+# runs (tools/spark_build.py); tables as Parquet under spark-warehouse/. docs/engines-and-spark.md.
 build-spark: $(SPARK_READY)
 	$(BIN)/python -m tools.spark_build
 
-# The PostgreSQL endpoint for BI servers (README "BI connections", tools/serve.py): a local PostgreSQL on
+# The PostgreSQL endpoint for BI servers (docs/bi-connections.md, tools/serve.py): a local PostgreSQL on
 # SERVE_HOST:SERVE_PORT (127.0.0.1:5433; data in SERVE_DIR, default .serve/) with the published tables, loaded
 # atomically; `make serve` again (and every `make build` while it runs) refreshes them. Prints the roles' URLs.
 # serve-publish loads them into your own PostgreSQL instead: make serve-publish PG_URL=postgresql://owner@host/db

@@ -35,7 +35,7 @@
     {{ return(adapter.dispatch('drop_relations_of_disabled_models', 'loan_recovery')(results)) }}
 {% endmacro %}
 
-{#- Spark: not yet; a table of a disabled model stays until dropped by hand (README "Reliability"). -#}
+{#- Spark: not yet; a table of a disabled model stays until dropped by hand (docs/reliability.md). -#}
 {% macro spark__drop_relations_of_disabled_models(results) %}
     {{ return('') }}
 {% endmacro %}

@@ -1,7 +1,7 @@
 """What a BI tool does on connect, through SQLAlchemy, against the PostgreSQL endpoint (as analyst and as
 bi_reader) and the published DuckDB file (duckdb-engine): list schemas and tables, reflect every column and
 the keys, and run an aggregate with a LIMIT through pandas.read_sql. Pinned: SQLAlchemy 2.0.44 with
-duckdb-engine 0.17.0 (README "BI connections" says which versions fail)."""
+duckdb-engine 0.17.0 (docs/bi-connections.md says which versions fail)."""
 
 import pandas as pd
 import pytest
