@@ -74,12 +74,15 @@ browser:
 	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 	command -v pdftotext >/dev/null || (apt-get update && apt-get install -y poppler-utils)
 
-# Python style, the project's structure rules (dbt-bouncer.yml, on the manifest of `dbt parse`) and SQL style.
+# Python style, the project's structure rules (dbt-bouncer.yml, on the manifest of `dbt parse`), its metadata score
+# (dbt-score: owners, descriptions, tests, example queries; settings in pyproject.toml) and SQL style.
+DBT_SCORE_FLOOR := 9.8
 lint: $(READY)
 	$(BIN)/ruff check ml tools report tests
 	$(BIN)/ruff format --check ml tools report tests
 	$(BIN)/dbt parse --quiet
 	$(BIN)/dbt-bouncer run --config-file dbt-bouncer.yml
+	$(BIN)/dbt-score lint --manifest target/manifest.json --fail-project-under $(DBT_SCORE_FLOOR)
 	$(BIN)/sqlfluff lint models analyses macros data-tests
 
 # The inner loop, under 3 minutes: lint, the unit tests and the tests that read the one shared sample build.
