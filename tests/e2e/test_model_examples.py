@@ -1,5 +1,5 @@
-"""Every public model's description shows an example query (dbt-score asks for one), and every example runs on the
-sample build: an analyst who copies it from `dbt docs` gets rows, not an error."""
+"""Every public model's description shows an example query (dbt-score asks for one), and every example runs on
+the sample build: an analyst who copies it from `dbt docs` gets rows, not an error."""
 
 import json
 import re
