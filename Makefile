@@ -45,11 +45,11 @@ $(SPARK_READY): $(READY) requirements-spark.lock
 	touch $(SPARK_READY)
 
 # The bundled sample on a local Apache Spark (needs Java 17 or 21): dbt's spark target, the ML job between two dbt
-# runs (tools/spark_build.py); tables as Parquet under spark-warehouse/. README "Running on Spark".
+# runs (tools/spark_build.py); tables as Parquet under spark-warehouse/. docs/engines-and-spark.md.
 build-spark: $(SPARK_READY)
 	$(BIN)/python -m tools.spark_build
 
-# The PostgreSQL endpoint for BI servers (README "BI connections", tools/serve.py): a local PostgreSQL on
+# The PostgreSQL endpoint for BI servers (docs/bi-connections.md, tools/serve.py): a local PostgreSQL on
 # SERVE_HOST:SERVE_PORT (127.0.0.1:5433; data in SERVE_DIR, default .serve/) with the published tables, loaded
 # atomically; `make serve` again (and every `make build` while it runs) refreshes them. Prints the roles' URLs.
 # serve-publish loads them into your own PostgreSQL instead: make serve-publish PG_URL=postgresql://owner@host/db
@@ -74,12 +74,15 @@ browser:
 	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 	command -v pdftotext >/dev/null || (apt-get update && apt-get install -y poppler-utils)
 
-# Python style, the project's structure rules (dbt-bouncer.yml, on the manifest of `dbt parse`) and SQL style.
+# Python style, the project's structure rules (dbt-bouncer.yml, on the manifest of `dbt parse`), its metadata score
+# (dbt-score: owners, descriptions, tests, example queries; settings in pyproject.toml) and SQL style.
+DBT_SCORE_FLOOR := 9.8
 lint: $(READY)
 	$(BIN)/ruff check ml tools report tests
 	$(BIN)/ruff format --check ml tools report tests
 	$(BIN)/dbt parse --quiet
 	$(BIN)/dbt-bouncer run --config-file dbt-bouncer.yml
+	$(BIN)/dbt-score lint --manifest target/manifest.json --fail-project-under $(DBT_SCORE_FLOOR)
 	$(BIN)/sqlfluff lint models analyses macros data-tests
 
 # The inner loop, under 3 minutes: lint, the unit tests and the tests that read the one shared sample build.

@@ -96,7 +96,7 @@ def scoreboard(data: pd.DataFrame) -> str:
     if data.empty:
         return (
             '<p class="missing">No champion/challenger experiment is running, so there is nothing to compare '
-            "yet; the analytics team starts one (README, Decisioning).</p>"
+            "yet; the analytics team starts one (docs/decisioning.md).</p>"
         )
     head = sortable_head(
         [

@@ -25,7 +25,7 @@ class Section:
     key: str
     title: str
     group: str
-    # The question the section answers, shown under its title and in the README.
+    # The question the section answers, shown under its title and in docs/report.md.
     question: str
     model: str
     order_by: str

@@ -7,7 +7,7 @@ network) with the column map and value map that put it onto the warehouse, and t
 DIR gets `loans.csv` (the dataset as shipped, plus a `loan_id`: its rows carry no identifier),
 `column_map.csv`, `value_map.csv` and `vars.yml`. The outcome (`Status`, `Class`: good or bad) becomes
 Recovery_Status; every other column either feeds a warehouse column or is declared an extra model feature,
-except Age, which the warehouse keeps for the fairness report and never models. README "Your own data" shows
+except Age, which the warehouse keeps for the fairness report and never models. docs/your-own-data.md shows
 the results.
 """
 

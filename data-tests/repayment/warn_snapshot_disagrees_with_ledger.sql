@@ -1,8 +1,8 @@
 -- Warns (does not fail) when the loan snapshot's Num_Missed_Payments or Days_Past_Due disagree with the values
 -- derived from the ledger at the loan's observation point (its observation_date in loan_features). Real exports
 -- often do, and collectors should know which to trust. For a resolved loan a disagreement can also mean that the
--- snapshot recorded them later, when the outcome was known: then they leak it into the risk model (README, "How
--- far to trust a score").
+-- snapshot recorded them later, when the outcome was known: then they leak it into the risk model
+-- (docs/model-quality.md, "How far to trust a score").
 {{ config(severity='warn') }}
 
 with

@@ -1,8 +1,8 @@
 -- One row per loan key: a fingerprint of every input row of the loan (loan file, and the ledger's orders, plan and
 -- payments), its file position included. Any added, removed, moved or changed row changes it. Rows without a
 -- Loan_ID or order_id share the key ''. Compared with the fingerprints of the last complete build by
--- int_loans_changed (macros/project/incremental_by_loan.sql), with the as-of date and whether the loan is open in
--- the ledger (its features then follow the as-of date).
+-- int_loans_changed (macros/project/incremental/incremental_by_loan.sql), with the as-of date and whether the loan
+-- is open in the ledger (its features then follow the as-of date).
 
 {%- set inputs = [('loan_recovery', ref('stg_loan_recovery__loans'), loan_recovery_columns())] %}
 {%- if ledger_is_present() %}

@@ -1,5 +1,5 @@
--- The loan keys to rebuild (macros/project/incremental_by_loan.sql): those whose features may have changed since
--- the last complete build: new, changed or vanished loans (has_changed_inputs), every loan
+-- The loan keys to rebuild (macros/project/incremental/incremental_by_loan.sql): those whose features may have
+-- changed since the last complete build: new, changed or vanished loans (has_changed_inputs), every loan
 -- when the build context (repayment tolerance, performance window, ledger or not) changed or there is no complete
 -- build yet, and the open loans when the as-of date moved (a resolved loan's observation point does not move with
 -- it, an open loan's does). The validated tables depend on the input rows only and rebuild the loans with

@@ -1,7 +1,7 @@
 """What a BI tool does on connect, through SQLAlchemy, against the PostgreSQL endpoint (as analyst and as
 bi_reader) and the published DuckDB file (duckdb-engine): list schemas and tables, reflect every column and
 the keys, and run an aggregate with a LIMIT through pandas.read_sql. Pinned: SQLAlchemy 2.0.44 with
-duckdb-engine 0.17.0 (README "BI connections" says which versions fail)."""
+duckdb-engine 0.17.0 (docs/bi-connections.md says which versions fail)."""
 
 import pandas as pd
 import pytest
@@ -74,10 +74,14 @@ def test_aggregate_with_limit_through_pandas(client, sample_warehouse):
     engine, schema, _ = client
     with engine.connect() as connection:
         frame = pd.read_sql(sqlalchemy.text(AGGREGATE.format(schema=schema)), connection)
-    with create_engine(
-        f"duckdb:///{sample_warehouse}", connect_args={"read_only": True}
-    ).connect() as warehouse:
-        expected = pd.read_sql(sqlalchemy.text(AGGREGATE.format(schema="main")), warehouse)
+    # Disposed, not only returned to its pool: an open duckdb-engine connection, with its own configuration,
+    # would stop every later read-only duckdb.connect to the sample warehouse in this process.
+    warehouse_engine = create_engine(f"duckdb:///{sample_warehouse}", connect_args={"read_only": True})
+    try:
+        with warehouse_engine.connect() as warehouse:
+            expected = pd.read_sql(sqlalchemy.text(AGGREGATE.format(schema="main")), warehouse)
+    finally:
+        warehouse_engine.dispose()
     assert len(frame) == 3
     pd.testing.assert_frame_equal(
         frame.astype({"outstanding": float}), expected.astype({"outstanding": float})

@@ -100,7 +100,7 @@ def test_greedy_plan_is_feasible_and_within_half_of_the_exact_optimum(plan_sql):
         assert all(used[action] <= capacity[action] for action in used.index if pd.notna(capacity[action]))
         greedy, optimum = chosen["value_over_no_action_x"].sum(), _optimum(values, case_actions)
         assert greedy <= optimum + 1e-6
-        # No worst-case bound holds (README, Decisioning), but on these small random cases never below half.
+        # No worst-case bound holds (docs/decisioning.md), but on these small random cases never below half.
         assert greedy >= optimum / 2 - 1e-6
         ratios.append(greedy / optimum if optimum > 0 else 1.0)
     ratios = np.array(ratios)

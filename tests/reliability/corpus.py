@@ -24,7 +24,7 @@ class Variant:
     expected: str  # a rejection reason (accepted) or part of the error message (stopped)
     loans: Callable[[bytes], bytes] | None = None
     ledger: dict[str, Callable[[pd.DataFrame], pd.DataFrame | None]] = field(default_factory=dict)
-    # A column map and a value map (CSV text, header included; README "Your own data"), when given.
+    # A column map and a value map (CSV text, header included; docs/your-own-data.md), when given.
     column_map: str = ""
     value_map: str = ""
 

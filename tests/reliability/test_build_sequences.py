@@ -144,7 +144,7 @@ def public_hashes(warehouse: Path) -> dict[str, str]:
 
 def fresh_build_vars(warehouse: Path) -> dict:
     """A fresh build fits the risk models; where this build scored with the saved model instead, so does the
-    fresh build (var risk_model_run_id), as a daily build keeps its model (README "Daily operation")."""
+    fresh build (var risk_model_run_id), as a daily build keeps its model (docs/reliability.md)."""
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         run_id, fitted = connection.execute(
             "select any_value(run_id), bool_and(scoring_decision like 'fitted%')"

@@ -42,12 +42,6 @@ seeded_names as (
     select distinct scenario from seeded
 ),
 
-baselines as (
-    select count(*) as baseline_rows
-    from seeded
-    where scenario = 'baseline'
-),
-
 what_if as (
     select
         'what-if' as scenario,
@@ -129,8 +123,8 @@ problems as (
     where check_failed is not null
     union all
     select 'stress_scenarios: no scenario ''baseline'', which the others are compared with' as problem
-    from baselines
-    where baseline_rows = 0
+    from seeded
+    having count(case when scenario = 'baseline' then 1 end) = 0
     union all
     select distinct
         'stress_scenario_collateral row (''' || coalesce(scenario, '') || ''', ''' || coalesce(loan_type, '')

@@ -9,7 +9,7 @@
 --   action_order); each action accepts its proposers by that value, highest first (ties: loan_id), up to its
 --   capacity left, and actions without a capacity accept everyone. A rejected loan was turned away by an action
 --   that is now full, so each round closes an action or assigns every loan: the number of capacity-limited actions
---   plus one round assign every loan. How far from the optimum it can be: README, Decisioning.
+--   plus one round assign every loan. How far from the optimum it can be: docs/decisioning.md.
 -- * `bands`: the source documents' rule as a team can carry it out: the band's action (seed risk_bands) where the
 --   loan is eligible for it and it is worth more than doing nothing, largest exposure first up to the action's
 --   capacity; every other loan gets its best action without a capacity limit (a reminder, or monitoring).

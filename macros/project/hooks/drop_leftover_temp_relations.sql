@@ -30,12 +30,12 @@
     outlive the build too, holding the previous input's loans beside tables of the new one. Dropped at the end of
     a build in which nothing failed (a failed build leaves the warehouse as it found it, for the next one to
     finish): in the schemas of this project's models, every relation that is not one of its enabled models, seeds
-    or snapshots, nor the incremental state (macros/project/incremental_by_loan.sql). -#}
+    or snapshots, nor the incremental state (macros/project/incremental/incremental_by_loan.sql). -#}
 {% macro drop_relations_of_disabled_models(results) %}
     {{ return(adapter.dispatch('drop_relations_of_disabled_models', 'loan_recovery')(results)) }}
 {% endmacro %}
 
-{#- Spark: not yet; a table of a disabled model stays until dropped by hand (README "Reliability"). -#}
+{#- Spark: not yet; a table of a disabled model stays until dropped by hand (docs/reliability.md). -#}
 {% macro spark__drop_relations_of_disabled_models(results) %}
     {{ return('') }}
 {% endmacro %}
