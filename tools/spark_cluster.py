@@ -157,14 +157,15 @@ def thrift_server(spark, workdir: Path, port: int = 10000) -> Iterator[str]:
         "hive.server2.thrift.bind.host": HOST,
         "hive.server2.thrift.port": str(port),
         "hive.server2.transport.mode": "binary",
-        # Hive's own scratch and log folders default to /tmp/<user>; keep them with the build
+        # Hive's own scratch and log folders default to /tmp/<user>; keep them with the build. Each session
+        # makes its resources folder and deletes it on closing: one per session, as Hive's default.
         "hive.server2.logging.operation.log.location": str(workdir / "operation_logs"),
         "hive.exec.local.scratchdir": str(workdir / "scratch"),
-        "hive.downloaded.resources.dir": str(workdir / "resources"),
+        "hive.downloaded.resources.dir": str(workdir / "${hive.session.id}_resources"),
     }
     for key, value in settings.items():
         spark.conf.set(key, value)
-    for folder in ("operation_logs", "scratch", "resources"):
+    for folder in ("operation_logs", "scratch"):
         (workdir / folder).mkdir(parents=True, exist_ok=True)
     server_class = spark._jvm.org.apache.spark.sql.hive.thriftserver.HiveThriftServer2
     server = server_class.startWithContext(spark._jsparkSession.sqlContext())
