@@ -23,6 +23,7 @@ import os
 import shutil
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from tools import spark_cluster
@@ -148,26 +149,38 @@ def build(
     os.environ.setdefault("DBT_PROFILES_DIR", str(REPO))
     os.environ.setdefault("DBT_PROJECT_DIR", str(REPO))
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
-    with contextlib.ExitStack() as stack:
-        if method == "thrift":
-            cluster_dir = cluster_dir or warehouse_dir.parent / "spark-cluster"
-            # the driver's endpoints too (without it, Spark binds them to the machine's network address)
-            os.environ["SPARK_LOCAL_IP"] = spark_cluster.HOST
-            master_url = stack.enter_context(spark_cluster.standalone_cluster(cluster_dir, cluster_port))
-            spark = local_session(
-                warehouse_dir, master_url, catalog, spark_cluster.executor_settings(master_url)
-            )
-            stack.callback(spark.stop)
-            address = stack.enter_context(spark_cluster.thrift_server(spark, cluster_dir, thrift_port))
+    if method == "thrift":
+        cluster_dir = cluster_dir or warehouse_dir.parent / "spark-cluster"
+        application = thrift_application(warehouse_dir, cluster_dir, cluster_port, thrift_port, catalog)
+        with application as (spark, address):
             # the profile's spark target (profiles.yml) reads these
             host, port = address.split(":")
             os.environ.update(SPARK_METHOD="thrift", SPARK_HOST=host, SPARK_PORT=port)
-            print(f"dbt connects to the Spark Thrift Server at {address} (cluster {master_url})", flush=True)
-        else:
-            spark = local_session(warehouse_dir, master, catalog)
-            os.environ["SPARK_METHOD"] = "session"
+            print(f"dbt connects to the Spark Thrift Server at {address}", flush=True)
+            _build_in(spark, clock, target_path, dbt_vars, export_dir, select)
+    else:
+        spark = local_session(warehouse_dir, master, catalog)
+        os.environ["SPARK_METHOD"] = "session"
         _build_in(spark, clock, target_path, dbt_vars, export_dir, select)
     return clock.seconds
+
+
+@contextlib.contextmanager
+def thrift_application(
+    warehouse_dir: Path, cluster_dir: Path, cluster_port: int, thrift_port: int, catalog: str = "in-memory"
+) -> Iterator[tuple[object, str]]:
+    """A standalone cluster (tools/spark_cluster.py), a Spark application on it and the application's Thrift
+    server; yields the application's session and the server's `host:port`, and stops all of it on the way
+    out."""
+    # the driver's endpoints too (without it, Spark binds them to the machine's network address)
+    os.environ["SPARK_LOCAL_IP"] = spark_cluster.HOST
+    with spark_cluster.standalone_cluster(cluster_dir, cluster_port) as master_url:
+        spark = local_session(warehouse_dir, master_url, catalog, spark_cluster.executor_settings(master_url))
+        try:
+            with spark_cluster.thrift_server(spark, cluster_dir, thrift_port) as address:
+                yield spark, address
+        finally:
+            spark.stop()
 
 
 def _build_in(

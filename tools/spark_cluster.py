@@ -77,32 +77,19 @@ def standalone_cluster(workdir: Path, port: int = 7077) -> Iterator[str]:
             )
         daemons.append((process, log))
 
+    # web UI port 0: any free port, so that two clusters on one machine do not clash
+    endpoint = ["--host", HOST, "--webui-port", "0"]
     try:
-        # web UI port 0: any free port, so that two clusters on one machine do not clash
-        start(
-            "master",
-            "org.apache.spark.deploy.master.Master",
-            "--host",
-            HOST,
-            "--port",
-            str(port),
-            "--webui-port",
-            "0",
-        )
+        start("master", "org.apache.spark.deploy.master.Master", *endpoint, "--port", str(port))
         for number in range(1, WORKERS + 1):
+            offer = ["--cores", str(WORKER_CORES), "--memory", WORKER_MEMORY]
+            folder = ["--work-dir", str(workdir / f"worker-{number}")]
             start(
                 f"worker-{number}",
                 "org.apache.spark.deploy.worker.Worker",
-                "--host",
-                HOST,
-                "--webui-port",
-                "0",
-                "--cores",
-                str(WORKER_CORES),
-                "--memory",
-                WORKER_MEMORY,
-                "--work-dir",
-                str(workdir / f"worker-{number}"),
+                *endpoint,
+                *offer,
+                *folder,
                 master_url,
             )
         _wait_for_workers(daemons)
