@@ -46,8 +46,11 @@ $(SPARK_READY): $(READY) requirements-spark.lock
 
 # The bundled sample on a local Apache Spark (needs Java 17 or 21): dbt's spark target, the ML job between two dbt
 # runs (tools/spark_build.py); tables as Parquet under spark-warehouse/. docs/engines-and-spark.md.
+# SPARK_METHOD=thrift: dbt through the Spark Thrift Server of a standalone cluster started (and stopped) on
+# 127.0.0.1 for the build, as platforms connect it (tools/spark_cluster.py, docs/spark-thrift.md).
+SPARK_METHOD ?= session
 build-spark: $(SPARK_READY)
-	$(BIN)/python -m tools.spark_build
+	$(BIN)/python -m tools.spark_build --method $(SPARK_METHOD)
 
 # The PostgreSQL endpoint for BI servers (docs/bi-connections.md, tools/serve.py): a local PostgreSQL on
 # SERVE_HOST:SERVE_PORT (127.0.0.1:5433; data in SERVE_DIR, default .serve/) with the published tables, loaded
@@ -117,4 +120,4 @@ bench: build browser $(SPARK_READY)
 	$(BIN)/python -m tools.page_speed
 
 clean:
-	rm -rf $(VENV) target logs *.duckdb spark-warehouse
+	rm -rf $(VENV) target logs *.duckdb spark-warehouse spark-cluster

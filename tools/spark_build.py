@@ -7,23 +7,32 @@ start (the slow part of a small build), and the in-memory catalog needs no metas
 cannot be shared by two processes). The tables stay as Parquet under --warehouse-dir; SPARK_CATALOG=hive keeps
 a Derby metastore next to it so that a later Spark session finds them by name.
 
-    python -m tools.spark_build [--vars '{"loan_recovery_path": "..."}'] [--master local[2]]
+With --method thrift (make build-spark SPARK_METHOD=thrift) dbt connects the way platforms connect it: the
+session is an application on a Spark standalone cluster started here (tools/spark_cluster.py: a master, two
+workers), the application runs the Spark Thrift Server, and both dbt runs go through it with dbt-spark's
+`thrift` method; the ML job still writes through the session, into the same catalog. All of it is stopped at
+the end.
+
+    python -m tools.spark_build [--vars '{"loan_recovery_path": "..."}'] [--master local[2]] [--method thrift]
 """
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
+from tools import spark_cluster
 from tools.dbt_process import REPO
 
 # The ML job's stand-ins and everything below them: the second dbt run.
 BELOW_ML_STEP = ["path:models/intermediate/spark_ml+", "path:models/marts/risk/spark_ml+"]
 # The steps of a build, as build() times them.
-STEP_SESSION = "Spark session start"
+STEP_SESSION = "Spark session start"  # and, with --method thrift, the cluster's and the Thrift server's
 STEP_ABOVE_ML = "dbt above the ML step"
 STEP_ML = "ML job"
 STEP_BELOW_ML = "dbt below the ML step"
@@ -46,8 +55,15 @@ def check_java() -> str:
     return str(java)
 
 
-def local_session(warehouse_dir: Path, master: str = "local[2]", catalog: str = "in-memory"):
-    """A local Spark session for dbt-spark's `session` method and the ML job; its workers use this Python."""
+def local_session(
+    warehouse_dir: Path,
+    master: str = "local[2]",
+    catalog: str = "in-memory",
+    settings: dict[str, str] | None = None,
+):
+    """A local Spark session for dbt-spark's `session` method and the ML job; its workers use this Python.
+
+    `settings` are more Spark settings (a cluster's executors)."""
     from pyspark.sql import SparkSession
 
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
@@ -67,6 +83,8 @@ def local_session(warehouse_dir: Path, master: str = "local[2]", catalog: str = 
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
     )
+    for key, value in (settings or {}).items():
+        builder = builder.config(key, value)
     if catalog == "hive":
         builder = builder.config(
             "javax.jdo.option.ConnectionURL",
@@ -109,13 +127,19 @@ def build(
     master: str = "local[2]",
     catalog: str = "in-memory",
     export_dir: Path | None = None,
+    method: str = "session",
+    cluster_dir: Path | None = None,
+    cluster_port: int = 7077,
+    thrift_port: int = 10000,
+    select: list[str] | None = None,
 ) -> dict[str, float]:
-    """The whole warehouse on a local Spark: dbt above the ML step, the ML job, dbt below it.
+    """The whole warehouse on Spark: dbt above the ML step, the ML job, dbt below it.
 
+    method "session": dbt in this process's Spark session on `master`. Method "thrift": a standalone cluster
+    on cluster_port (its daemons' logs and work folders in cluster_dir) instead of `master`, the Thrift
+    server on thrift_port, dbt through it. `select`: only these nodes above the ML step, in one dbt run.
     Returns the wall seconds of each step (STEPS), for the benchmark.
     """
-    from ml import spark_job
-
     clock = _StepClock()
 
     check_java()
@@ -125,11 +149,59 @@ def build(
     os.environ.setdefault("DBT_PROFILES_DIR", str(REPO))
     os.environ.setdefault("DBT_PROJECT_DIR", str(REPO))
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
-    spark = local_session(warehouse_dir, master, catalog)
+    if method == "thrift":
+        cluster_dir = cluster_dir or warehouse_dir.parent / "spark-cluster"
+        application = thrift_application(warehouse_dir, cluster_dir, cluster_port, thrift_port, catalog)
+        with application as (spark, address):
+            # the profile's spark target (profiles.yml) reads these
+            host, port = address.split(":")
+            os.environ.update(SPARK_METHOD="thrift", SPARK_HOST=host, SPARK_PORT=port)
+            print(f"dbt connects to the Spark Thrift Server at {address}", flush=True)
+            _build_in(spark, clock, target_path, dbt_vars, export_dir, select)
+    else:
+        spark = local_session(warehouse_dir, master, catalog)
+        os.environ["SPARK_METHOD"] = "session"
+        _build_in(spark, clock, target_path, dbt_vars, export_dir, select)
+    return clock.seconds
+
+
+@contextlib.contextmanager
+def thrift_application(
+    warehouse_dir: Path, cluster_dir: Path, cluster_port: int, thrift_port: int, catalog: str = "in-memory"
+) -> Iterator[tuple[object, str]]:
+    """A standalone cluster (tools/spark_cluster.py), a Spark application on it and the application's Thrift
+    server; yields the application's session and the server's `host:port`, and stops all of it on the way
+    out."""
+    # the driver's endpoints too (without it, Spark binds them to the machine's network address)
+    os.environ["SPARK_LOCAL_IP"] = spark_cluster.HOST
+    with spark_cluster.standalone_cluster(cluster_dir, cluster_port) as master_url:
+        spark = local_session(warehouse_dir, master_url, catalog, spark_cluster.executor_settings(master_url))
+        try:
+            with spark_cluster.thrift_server(spark, cluster_dir, thrift_port) as address:
+                yield spark, address
+        finally:
+            spark.stop()
+
+
+def _build_in(
+    spark,
+    clock: "_StepClock",
+    target_path: Path,
+    dbt_vars: str | None,
+    export_dir: Path | None,
+    select: list[str] | None,
+) -> None:
+    from ml import spark_job
+
     common = ["--target", "spark", "--project-dir", str(REPO), "--target-path", str(target_path)]
     common += ["--vars", dbt_vars] if dbt_vars else []
     spark_job.prepare(spark)
     clock.lap(STEP_SESSION)
+    if select:
+        # only the tests whose every parent is selected: the others would read tables never built here
+        run_dbt(["build", *common, "--select", *select, "--indirect-selection", "cautious"])
+        clock.lap(STEP_ABOVE_ML)
+        return
     run_dbt(["build", *common, "--exclude", *BELOW_ML_STEP])
     clock.lap(STEP_ABOVE_ML)
     configs = spark_job.python_model_configs(target_path / "manifest.json")
@@ -140,7 +212,6 @@ def build(
     clock.lap(STEP_BELOW_ML)
     if export_dir is not None:
         export_public_tables(spark, target_path / "manifest.json", export_dir)
-    return clock.seconds
 
 
 class _StepClock:
@@ -165,11 +236,33 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--catalog", choices=["in-memory", "hive"], default=os.environ.get("SPARK_CATALOG", "in-memory")
     )
+    parser.add_argument(
+        "--method",
+        choices=["session", "thrift"],
+        default=os.environ.get("SPARK_METHOD", "session"),
+        help="how dbt connects: this process's Spark session, or a local cluster's Thrift server",
+    )
+    parser.add_argument(
+        "--cluster-dir", type=Path, default=REPO / "spark-cluster", help="thrift: daemons' logs"
+    )
+    parser.add_argument("--cluster-port", type=int, default=int(os.environ.get("SPARK_MASTER_PORT", "7077")))
+    parser.add_argument("--thrift-port", type=int, default=int(os.environ.get("SPARK_PORT", "10000")))
     parser.add_argument("--export-public", type=Path, help="also write every public table as Parquet here")
+    parser.add_argument("--select", nargs="+", help="only these dbt nodes above the ML step (dbt's --select)")
     parser.add_argument("--timings", type=Path, help="write the wall seconds of each step here (JSON)")
     args = parser.parse_args(argv)
     seconds = build(
-        args.warehouse_dir, args.target_path, args.vars, args.master, args.catalog, args.export_public
+        args.warehouse_dir,
+        args.target_path,
+        args.vars,
+        args.master,
+        args.catalog,
+        args.export_public,
+        args.method,
+        args.cluster_dir,
+        args.cluster_port,
+        args.thrift_port,
+        args.select,
     )
     if args.timings:
         args.timings.write_text(json.dumps(seconds))

@@ -1,25 +1,34 @@
-"""The bundled sample, with bad rows put in, built on DuckDB (make build) and on a local Spark (make
-build-spark) gives the same public tables.
+"""The bundled sample, with bad rows put in, built on DuckDB (make build) and on Spark the way platforms
+connect dbt to it (make build-spark SPARK_METHOD=thrift: a standalone cluster of a master and two workers
+on this machine, dbt through its Spark Thrift Server) gives the same public tables.
 
 Same rows (as many, matched on every non-float column), same text, dates, flags and categories exactly, and
 numbers equal within NUMBER_TOLERANCE. The bad rows (LOAN_CELLS, LEDGER_CELLS) must be rejected with the same
 reasons and the same raw-row JSON. The ML step fits the same sample, folds and seeds on both
 (loans sorted by id before any fit), so its scores agree to the last bits: the tolerance only covers a double
 sum's last digits, which depend on the order of parallel aggregation (Spark's partial sums, a forest's
-threads)."""
+threads).
+
+It builds through Thrift rather than the default `session` method, once (a Spark build takes minutes): the
+SQL and the ML job are the same either way, and Thrift adds what a session in one process cannot show (dbt
+over the wire, executors in JVMs of their own); tests/spark/test_session_method.py keeps dbt's session method
+covered. The build must stop everything it started."""
 
 import datetime
 import json
+import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import psutil
 import pytest
 
 from tests.dbt_runner import REPO, SAMPLE_LEDGER, SAMPLE_LOANS, dbt_build, query
 from tools.spark_build import public_tables
+from tools.spark_cluster import HOST, free_port
 
 # Relative and absolute tolerance of a number: far below any rounding the marts show, far above float noise.
 NUMBER_TOLERANCE = 1e-9
@@ -93,17 +102,28 @@ def messy_sample(folder: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def builds(tmp_path_factory) -> tuple[Path, Path]:
-    """The messy sample built on DuckDB (its warehouse) and on Spark (public tables as Parquet folders)."""
+def builds(tmp_path_factory) -> tuple[Path, Path, dict]:
+    """The messy sample built on DuckDB (its warehouse) and on Spark through Thrift (public tables as Parquet
+    folders), and where the Spark cluster ran (its folder and ports)."""
     workdir = tmp_path_factory.mktemp("engines")
     dbt_vars = messy_sample(workdir / "input")
     warehouse = dbt_build(workdir / "duckdb", dbt_vars)
     exported = workdir / "spark" / "public"
+    # ports of their own, so that a server someone runs on the defaults does not answer instead
+    cluster = {"folder": workdir / "spark" / "cluster", "ports": [free_port(), free_port()]}
     result = subprocess.run(
         [
             sys.executable,
             "-m",
             "tools.spark_build",
+            "--method",
+            "thrift",
+            "--cluster-dir",
+            str(cluster["folder"]),
+            "--cluster-port",
+            str(cluster["ports"][0]),
+            "--thrift-port",
+            str(cluster["ports"][1]),
             "--vars",
             json.dumps(dbt_vars),
             "--warehouse-dir",
@@ -118,7 +138,8 @@ def builds(tmp_path_factory) -> tuple[Path, Path]:
         text=True,
     )
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
-    return warehouse, exported
+    assert f"Spark Thrift Server at {HOST}:{cluster['ports'][1]}" in result.stdout
+    return warehouse, exported, cluster
 
 
 def comparable(frame: pd.DataFrame) -> pd.DataFrame:
@@ -176,7 +197,7 @@ def differences(name: str, duckdb_frame: pd.DataFrame, spark_frame: pd.DataFrame
 
 
 def test_every_public_table_is_the_same_on_duckdb_and_spark(builds):
-    warehouse, spark_tables = builds
+    warehouse, spark_tables, _ = builds
     on_duckdb = public_tables(warehouse.parent / "target" / "manifest.json")
     names = sorted(path.name for path in spark_tables.iterdir())
     assert names == sorted(on_duckdb), "the engines' public tables differ"
@@ -188,6 +209,19 @@ def test_every_public_table_is_the_same_on_duckdb_and_spark(builds):
         spark_frame = pd.read_parquet(spark_tables / name)[list(duckdb_frame.columns)]
         found += differences(name, duckdb_frame, spark_frame)
     assert not found, "\n".join(found)
+
+
+def test_the_thrift_build_stopped_its_cluster_and_server(builds):
+    _, _, cluster = builds
+    for port in cluster["ports"]:
+        with socket.socket() as probe:
+            assert probe.connect_ex((HOST, port)) != 0, f"something still listens on {HOST}:{port}"
+    # the workers name their folder, their executors and the executors' Python workers run in it
+    left = []
+    for process in psutil.process_iter(["pid", "cmdline", "cwd"]):
+        if str(cluster["folder"]) in " ".join([process.info["cwd"] or "", *(process.info["cmdline"] or [])]):
+            left.append(process.info)
+    assert left == []
 
 
 def test_a_changed_number_category_or_row_is_a_difference():
