@@ -219,7 +219,7 @@ def test_unknown_targets_algorithms_and_missing_segments_are_refused(logistic_lo
 def segments_by_loan_size(features: pd.DataFrame) -> pd.DataFrame:
     """Segments unrelated to the outcome model: big loans are high risk, one of them under a suffixed name."""
     big = features["loan_amount"] > features["loan_amount"].median()
-    names = np.where(big, "High Loan, Higher Default Risk", "High Income, Low Default Risk").astype(object)
+    names = np.where(big, "High Loan, In Arrears", "High Income, Light Burden").astype(object)
     names[np.flatnonzero(big)[0]] = "Moderate Income, High Loan Burden (2)"
     return pd.DataFrame({"loan_id": features["loan_id"], "segment_id": big + 1, "segment_name": names})
 
