@@ -5,7 +5,10 @@ import pytest
 
 from tests.dbt_runner import REPO, dbt_build, query, run_dbt_build
 
-AGE_DEPENDENT = "('paid_to_plan_ratio', 'days_since_last_payment', 'outstanding_share', 'num_missed_payments')"
+# How far a loan has repaid: these grow with its age, so they drift between training and open loans.
+AGE_DEPENDENT = (
+    "('paid_to_plan_ratio', 'days_since_last_payment', 'outstanding_share', 'num_missed_payments')"
+)
 
 
 def test_three_algorithms_are_compared_on_the_same_folds_and_one_drives_strategy(sample_warehouse):
