@@ -70,10 +70,3 @@ def test_the_true_probability_is_one_once_a_default_started_and_the_hazard_ahead
     survive = 0.98 * (1 - lags.EARLY_PAYOFF_HAZARD)
     assert probability[2] == pytest.approx(sum(0.02 * survive**k for k in range(14)))
     assert probability[3] == 0
-
-
-def test_the_truth_file_gives_the_probability_at_issue(book):
-    loans, truth, *_ = book
-    tenure = loans.set_index("Loan_ID")["Loan_Tenure"].loc[truth.index]
-    at_issue = lags.probability_not_recovered_at(truth["monthly_default_hazard"], tenure, 0, np.inf)
-    np.testing.assert_allclose(truth["true_probability_not_recovered"], at_issue, atol=1e-6)
