@@ -43,7 +43,6 @@ repayment as (
 loans_with_repayment as (
     select
         accepted_loans.*,
-        repayment.loan_id is not null as has_ledger_position,
         repayment.missed_instalments,
         repayment.days_past_due as ledger_days_past_due,
         repayment.outstanding_amount,
@@ -85,11 +84,14 @@ final as (
         cast(collateral_value as double) / loan_amount as collateral_coverage_ratio,
         cast(coalesce(outstanding_amount, outstanding_loan_amount) as double) / loan_amount as outstanding_share,
         -- encoded categories (Salaried, Personal and On-Time are the baselines)
-        -- the file's undated history is no model input when the ledger dates the same behaviour
-        case
-            when not has_ledger_position
-                then case payment_history when 'On-Time' then 0 when 'Delayed' then 1 when 'Missed' then 2 end
-        end as payment_history_rank,
+        -- the file's undated history is no model input when the ledger dates the same behaviour (for no loan: a
+        -- feature a few loans have would reach the models without any training loan having it)
+        {% if ledger_is_present() -%}
+        cast(null as {{ dbt.type_int() }}) as payment_history_rank,
+        {%- else -%}
+        case payment_history when 'On-Time' then 0 when 'Delayed' then 1 when 'Missed' then 2 end
+            as payment_history_rank,
+        {%- endif %}
         employment_type = 'Self-Employed' as is_self_employed,
         employment_type = 'Business Owner' as is_business_owner,
         loan_type = 'Home' as is_home_loan,
