@@ -50,7 +50,7 @@ from ml.segmentation import SEGMENT_NAMES
 ALGORITHMS = ("random_forest", "hist_gradient_boosting", "logistic_regression")
 TARGETS = ("outcome", "segment")
 # The last two profiles of ml.segmentation (heavy burden, large loans in arrears). Matched as prefixes, so
-# that extra clusters such as "High Loan, Higher Default Risk (2)" are high risk too.
+# that extra clusters such as "High Loan, In Arrears (2)" are high risk too.
 HIGH_RISK_SEGMENTS = SEGMENT_NAMES[2:]
 # Loans outside the training sample are scored this many at a time (each block split again for the threads).
 SCORING_BLOCK_ROWS = 500_000

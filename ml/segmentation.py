@@ -24,10 +24,13 @@ Each axis is then divided by its root mean square over the clusters: 0 stays the
 clusters spread over about -1 to 1 on every axis, like the target profiles. From the source documents'
 descriptions, each name has a target profile (income, loan size, burden, delinquency):
 
-    High Income, Low Default Risk       ( 1,   0, -1, -1)  high earners, light burden, few missed payments
-    Moderate Income, Medium Risk        ( 0,   0,  0,  0)  the middle of the book
+    High Income, Light Burden           ( 1,   0, -1, -1)  high earners, light burden, few missed payments
+    Moderate Income, Typical Burden     ( 0,   0,  0,  0)  the middle of the book
     Moderate Income, High Loan Burden   (-0.5, 0,  1,  0)  lower incomes carrying heavy repayments
-    High Loan, Higher Default Risk      ( 0,   1,  0,  1)  large loans in arrears, whatever the income
+    High Loan, In Arrears               ( 0,   1,  0,  1)  large loans in arrears, whatever the income
+
+These names say only what the borrowers look like. The words on risk come from the segment's outcomes, added
+where they are known (the borrower_segments mart, macro segment_risk_words).
 
 Names go to clusters by the one-to-one assignment with the least total squared distance between positions
 and profiles (Hungarian algorithm); a single cluster is the typical borrower (position 0). With fewer
@@ -50,10 +53,10 @@ from ml.features import ID_COLUMN, segmentation_features
 from ml.frames import column_per_loan, content_hash, in_loan_order, numeric_matrix
 
 SEGMENT_NAMES = (
-    "High Income, Low Default Risk",
-    "Moderate Income, Medium Risk",
+    "High Income, Light Burden",
+    "Moderate Income, Typical Burden",
     "Moderate Income, High Loan Burden",
-    "High Loan, Higher Default Risk",
+    "High Loan, In Arrears",
 )
 
 ALGORITHMS = ("kmeans", "dbscan", "agglomerative")

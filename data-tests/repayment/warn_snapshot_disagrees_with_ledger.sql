@@ -1,14 +1,13 @@
--- Warns (does not fail) when the loan snapshot's Num_Missed_Payments or Days_Past_Due disagree with the values
--- derived from the ledger at the loan's observation point (its observation_date in loan_features). Real exports
--- often do, and collectors should know which to trust. For a resolved loan a disagreement can also mean that the
--- snapshot recorded them later, when the outcome was known: then they leak it into the risk model
--- (docs/model-quality.md, "How far to trust a score").
+-- Warns (does not fail) when an open loan's Num_Missed_Payments or Days_Past_Due in the loan file disagree with
+-- the values derived from the ledger at the as-of date, the one date at which both describe the loan. Real
+-- exports often do, and collectors should know which to trust. With a ledger the models read the ledger's
+-- values at each loan's observation point (loan_features), never the file's undated ones (docs/point-in-time.md).
 {{ config(severity='warn') }}
 
 with
 
 snapshot as (
-    select * from {{ ref('loan_features') }}
+    {{ accepted_rows(ref('int_loans_validated'), 'is_open') }}
 ),
 
 observed as (

@@ -1,11 +1,19 @@
 {#- The observation point: the date up to which a loan's ledger may feed a model. An open loan is observed at
-    the as-of date; a resolved loan performance_window_months before it closed (never after the as-of date), so
-    that the months in which its outcome was decided, and its payoff or its silence, stay out of its features. -#}
-{% macro observation_date(closed_at, as_of) -%}
-    {%- set window_months = number_var('performance_window_months', 0, 120) | int -%}
+    the as-of date (it is scored now). A resolved loan is observed on a calendar observation date placed by its
+    issue date alone: the first month end at least var observation_months_on_book months after issue that falls
+    on the var observation_frequency_months grid (every month end at 1, quarter ends at 3). The closing date never
+    places it: a loan closed by then has no observation point to learn from (docs/point-in-time.md). -#}
+{% macro observation_date(issued_at, closed_at, as_of) -%}
+    {%- set months_on_book = number_var('observation_months_on_book', 0, 120) | int -%}
+    {%- set frequency = number_var('observation_frequency_months', 1, 12) | int -%}
+    {%- set first_month_end = dbt.last_day(dbt.dateadd('month', months_on_book, issued_at), 'month') -%}
+    {%- set month_index = '(12 * extract(year from ' ~ first_month_end ~ ') + extract(month from '
+        ~ first_month_end ~ ') - 1)' -%}
     case
-        when {{ closed_at }} is null then {{ as_of }}
-        else least(cast({{ dbt.dateadd('month', -window_months, closed_at) }} as date), {{ as_of }})
+        when {{ closed_at }} is null or {{ closed_at }} > {{ as_of }} then {{ as_of }}
+        else cast({{ dbt.last_day(
+            dbt.dateadd('month', '(' ~ frequency ~ ' - ' ~ month_index ~ ' % ' ~ frequency ~ ') % ' ~ frequency,
+            first_month_end), 'month') }} as date)
     end
 {%- endmacro %}
 

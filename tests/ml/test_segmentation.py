@@ -94,7 +94,7 @@ def test_each_cluster_gets_the_name_of_the_profile_it_was_built_with():
     assert list(segments.columns) == ["loan_id", "segment_id", "segment_name"]
     assert segments["loan_id"].tolist() == loans["loan_id"].tolist()
     assert segments["segment_name"].tolist() == [names[i] for i in built]
-    # segment_id follows the business order of the names: 1 = High Income, Low Default Risk.
+    # segment_id follows the business order of the names: 1 = High Income, Light Burden.
     assert segments["segment_id"].tolist() == (built + 1).tolist()
 
 

@@ -48,12 +48,12 @@ class Inputs:
     removed_share: float
     ledger: bool
     as_of_days: int
-    window_months: int
+    months_on_book: int
 
     @property
     def key(self) -> str:
         ledger = "ledger" if self.ledger else "noledger"
-        return f"book{self.book}-rm{self.removed_share}-{ledger}-asof{self.as_of_days}-w{self.window_months}"
+        return f"book{self.book}-rm{self.removed_share}-{ledger}-asof{self.as_of_days}-m{self.months_on_book}"
 
 
 def draw_inputs(rng: random.Random) -> Inputs:
@@ -62,7 +62,7 @@ def draw_inputs(rng: random.Random) -> Inputs:
         removed_share=rng.choice([0.0, 0.0, 0.1, 0.3]),
         ledger=rng.random() < 0.7,
         as_of_days=rng.choice([0, 0, 7, 30]),
-        window_months=rng.choice([6, 6, 3]),
+        months_on_book=rng.choice([6, 6, 3]),
     )
 
 
@@ -116,7 +116,7 @@ def build_vars(folder: Path, inputs: Inputs, model_dir: Path) -> dict:
         "loan_recovery_path": str(folder / "loan_recovery.csv"),
         "ledger_path": str(folder / "ledger") if inputs.ledger else "",
         "as_of_date": as_of.isoformat(),
-        "performance_window_months": inputs.window_months,
+        "observation_months_on_book": inputs.months_on_book,
         "risk_model_dir": str(model_dir),
     }
 

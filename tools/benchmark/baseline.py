@@ -26,7 +26,7 @@ SOURCE_FEATURES = [
 ]
 SOURCE_CLUSTERS = 4
 # Document 001 names its clusters by number: 0 "Moderate Income, High Loan Burden" and 3 "High Loan, Higher
-# Default Risk" are the risky segments its High_Risk_Flag marks.
+# Default Risk" (here "High Loan, In Arrears") are the risky segments its High_Risk_Flag marks.
 SOURCE_HIGH_RISK_CLUSTERS = (0, 3)
 SOURCE_TEST_SHARE = 0.3
 SOURCE_TREES = 100

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 import tools.synthetic as synthetic
-from tools.synthetic import daily, ledger, loans, timing
+from tools.synthetic import daily, lags, ledger, loans, timing
 from tools.synthetic.files import write, write_ledger
 from tools.synthetic.treatment import treated_ledger
 
@@ -32,9 +32,10 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--timing",
-        choices=["snapshot", "realistic"],
+        choices=["snapshot", "realistic", "lagged"],
         default="snapshot",
-        help="snapshot: resolved loans all close on the snapshot date; realistic: tools/synthetic/timing.py",
+        help="snapshot: resolved loans all close on the snapshot date; realistic: tools/synthetic/timing.py; "
+        "lagged: closing dates that depend on the outcome, tools/synthetic/lags.py",
     )
     return parser.parse_args(argv)
 
@@ -45,11 +46,9 @@ def main(argv: list[str] | None = None) -> None:
         daily.main(argv[1:])
         return
     args = _parse_args(argv)
-    generate_portfolio, generate_loans = (
-        (timing.generate_portfolio, timing.generate_loans)
-        if args.timing == "realistic"
-        else (ledger.generate_portfolio, loans.generate_loans)
-    )
+    modes = {"snapshot": ledger, "realistic": timing, "lagged": lags}
+    generate_portfolio = modes[args.timing].generate_portfolio
+    generate_loans = loans.generate_loans if args.timing == "snapshot" else modes[args.timing].generate_loans
     if args.ledger_out:
         loan_file, truth, loan_ledger = generate_portfolio(args.loans, args.seed)
     else:

@@ -40,7 +40,7 @@
     it: the scoring step keeps every score when no loan changed, so naming another saved model must rebuild. -#}
 {% macro loan_build_context() -%}
     {%- set names = [
-        'repayment_tolerance', 'performance_window_months', 'ledger_format',
+        'repayment_tolerance', 'observation_months_on_book', 'observation_frequency_months', 'ledger_format',
         'segmentation_algorithm', 'segment_count', 'risk_target', 'risk_algorithm', 'compare_risk_algorithms',
         'risk_training_rows', 'risk_model_run_id', 'high_risk_threshold', 'cv_folds', 'random_state',
     ] -%}

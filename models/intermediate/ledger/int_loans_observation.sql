@@ -20,8 +20,16 @@ payments as (
 positions as (
     select
         loan_id,
-        {{ observation_date('cast(closed_at as date)', as_of) }} as position_date
+        {{ observation_date('cast(issued_at as date)', 'cast(closed_at as date)', as_of) }} as position_date
     from orders
+),
+
+plan_totals as (
+    select
+        loan_id,
+        max(cumulative_due_amount) as plan_total
+    from plan
+    group by loan_id
 ),
 
 {{ repayment_position_ctes() }},
@@ -32,10 +40,13 @@ final as (
         orders.loan_id,
         -- timeline
         repayment_position.position_date as observation_date,
+        -- a loan closed by its observation date was never seen open there: nothing to learn from
+        coalesce(cast(orders.closed_at as date) > repayment_position.position_date, true) as is_open_when_observed,
         -- amounts
         orders.issued_amount,
         repayment_position.planned_to_date,
         repayment_position.paid_to_date,
+        greatest(coalesce(plan_totals.plan_total, 0) - repayment_position.paid_to_date, 0) as outstanding_amount,
         -- behaviour
         repayment_position.missed_instalments,
         repayment_position.days_past_due,
@@ -43,6 +54,8 @@ final as (
     from orders
     inner join repayment_position
         on orders.loan_id = repayment_position.loan_id
+    left join plan_totals
+        on orders.loan_id = plan_totals.loan_id
 )
 
 select * from final

@@ -1,5 +1,5 @@
--- One row per loan: the borrower segment its financial profile falls in, and what its segment's resolved loans
--- show: their not-recovered rate and whether that contradicts the risk the segment's name claims.
+-- One row per loan: the borrower segment its financial profile falls in, named by its profile and by what its
+-- resolved loans show: their not-recovered rate ranked against the book's (macro segment_risk_words).
 
 with
 
@@ -39,19 +39,12 @@ segment_outcomes as (
     group by segment_id, segment_name
 ),
 
--- A name claims low risk ("Low Default Risk") or high risk ("Higher Default Risk"); the claim is contradicted when
--- the segment's resolved loans are not recovered at least as often (low), or at most as often (high), as the
--- book's resolved loans. The other names claim no direction.
-segment_claims as (
+segment_names as (
     select
         segment_outcomes.*,
-        coalesce(
-            segment_outcomes.segment_name like '%Low Default Risk%'
-            and segment_outcomes.segment_not_recovered_rate >= book.not_recovered_rate
-            or segment_outcomes.segment_name like '%Higher Default Risk%'
-            and segment_outcomes.segment_not_recovered_rate <= book.not_recovered_rate,
-            false
-        ) as is_name_contradicted_by_outcomes
+        segment_outcomes.segment_name || ', '
+        || {{ segment_risk_words('segment_outcomes.segment_not_recovered_rate', 'book.not_recovered_rate') }}
+            as named_segment
     from segment_outcomes
     cross join book
 ),
@@ -63,7 +56,7 @@ final as (
         loans_in_segments.borrower_id,
         -- segment
         cast(loans_in_segments.segment_id as {{ dbt.type_int() }}) as segment_id,
-        cast(loans_in_segments.segment_name as {{ dbt.type_string() }}) as segment_name,
+        cast(segment_names.named_segment as {{ dbt.type_string() }}) as segment_name,
         -- profile the segment was drawn from
         loans_in_segments.monthly_income,
         loans_in_segments.loan_amount,
@@ -71,12 +64,11 @@ final as (
         loans_in_segments.num_missed_payments,
         loans_in_segments.days_past_due,
         -- what the segment's resolved loans show
-        cast(segment_claims.segment_resolved_loans as {{ dbt.type_bigint() }}) as segment_resolved_loans,
-        cast(segment_claims.segment_not_recovered_rate as double) as segment_not_recovered_rate,
-        segment_claims.is_name_contradicted_by_outcomes
+        cast(segment_names.segment_resolved_loans as {{ dbt.type_bigint() }}) as segment_resolved_loans,
+        cast(segment_names.segment_not_recovered_rate as double) as segment_not_recovered_rate
     from loans_in_segments
-    inner join segment_claims
-        on loans_in_segments.segment_id = segment_claims.segment_id
+    inner join segment_names
+        on loans_in_segments.segment_id = segment_names.segment_id
 )
 
 select * from final
