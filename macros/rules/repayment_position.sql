@@ -2,7 +2,8 @@
     the as-of date (it is scored now). A resolved loan is observed on a calendar observation date placed by its
     issue date alone: the first month end at least var observation_months_on_book months after issue that falls
     on the var observation_frequency_months grid (every month end at 1, quarter ends at 3). The closing date never
-    places it: a loan closed by then has no observation point to learn from (docs/point-in-time.md). -#}
+    places it: a loan closed by then has no observation point to learn from (docs/point-in-time.md). Never after
+    the as-of date. -#}
 {% macro observation_date(issued_at, closed_at, as_of) -%}
     {%- set months_on_book = number_var('observation_months_on_book', 0, 120) | int -%}
     {%- set frequency = number_var('observation_frequency_months', 1, 12) | int -%}
@@ -11,9 +12,11 @@
         ~ first_month_end ~ ') - 1)' -%}
     case
         when {{ closed_at }} is null or {{ closed_at }} > {{ as_of }} then {{ as_of }}
-        else cast({{ dbt.last_day(
+        -- never after the as-of date: a resolved loan too young for its observation point is seen at the as-of
+        -- date, and, closed by then, is not learnt from
+        else least(cast({{ dbt.last_day(
             dbt.dateadd('month', '(' ~ frequency ~ ' - ' ~ month_index ~ ' % ' ~ frequency ~ ') % ' ~ frequency,
-            first_month_end), 'month') }} as date)
+            first_month_end), 'month') }} as date), {{ as_of }})
     end
 {%- endmacro %}
 

@@ -103,10 +103,19 @@ def test_a_users_parquet_snapshot_and_ledger_build_through_the_vars(tmp_path):
             (select count(*) from loan_repayment) as repayment_rows,
             (select count(*) from rejected_rows) as rejected_rows,
             (select count(*) from loan_repayment r join loan_features f using (loan_id)
-             where r.days_past_due <> f.days_past_due) as disagreements
+             where f.is_open and r.days_past_due <> f.days_past_due) as disagreements,
+            (select count(*) from loan_features f cross join (select max(as_of_date) as as_of_date
+             from loan_repayment) a where f.observation_date > a.as_of_date) as observed_after_as_of
         """,
     ).iloc[0]
-    assert (counts.repayment_rows, counts.rejected_rows, counts.disagreements) == (300, 0, 0)
+    # Open loans are observed at the as-of date, where the ledger's position and the features are the same day;
+    # no loan is observed after it.
+    assert (counts.repayment_rows, counts.rejected_rows, counts.disagreements, counts.observed_after_as_of) == (
+        300,
+        0,
+        0,
+        0,
+    )
 
 
 @pytest.mark.slow
