@@ -108,14 +108,11 @@ def test_a_users_parquet_snapshot_and_ledger_build_through_the_vars(tmp_path):
              from loan_repayment) a where f.observation_date > a.as_of_date) as observed_after_as_of
         """,
     ).iloc[0]
-    # Open loans are observed at the as-of date, where the ledger's position and the features are the same day;
-    # no loan is observed after it.
-    assert (counts.repayment_rows, counts.rejected_rows, counts.disagreements, counts.observed_after_as_of) == (
-        300,
-        0,
-        0,
-        0,
-    )
+    # Open loans are observed at the as-of date, where the ledger's position and the features are the same
+    # day; no loan is observed after it.
+    c = counts
+    observed = (c.repayment_rows, c.rejected_rows, c.disagreements, c.observed_after_as_of)
+    assert observed == (300, 0, 0, 0)
 
 
 @pytest.mark.slow
