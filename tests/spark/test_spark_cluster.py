@@ -7,7 +7,6 @@ import socket
 
 import psutil
 import pytest
-from pyhive import hive
 
 from tools.spark_build import check_java, thrift_application
 from tools.spark_cluster import HOST, WORKERS, free_port
@@ -42,6 +41,9 @@ class FailedBuild(Exception):
 
 
 def test_the_cluster_listens_on_localhost_only_and_stops_when_the_build_fails(tmp_path, monkeypatch):
+    # The Spark extra (make spark-env), which make check does not install: imported here, not at collection.
+    from pyhive import hive
+
     check_java()
     monkeypatch.setenv("SPARK_LOCAL_IP", HOST)  # thrift_application sets it for the build's process
     before = {process.pid for process in descendants()}
