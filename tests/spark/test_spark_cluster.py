@@ -4,6 +4,7 @@ every endpoint on 127.0.0.1 only, a Thrift client reading what the session wrote
 inside it, every process it started stops and its ports close."""
 
 import socket
+import time
 
 import psutil
 import pytest
@@ -12,6 +13,8 @@ from tools.spark_build import check_java, thrift_application
 from tools.spark_cluster import HOST, WORKERS, free_port
 
 pytestmark = pytest.mark.slow
+# How long the test waits for both executors to start.
+EXECUTOR_START_SECONDS = 120
 
 
 def descendants() -> list[psutil.Process]:
@@ -56,11 +59,18 @@ def test_the_cluster_listens_on_localhost_only_and_stops_when_the_build_fails(tm
             cursor = connection.cursor()
             cursor.execute("select count(*) from default.five")
             assert cursor.fetchall() == [(5,)]
-        started = {
-            process: process.cmdline()
-            for process in descendants()
-            if process.pid not in before and not is_gateway(process)
-        }
+        # The master starts an executor on each worker as the application registers; on a busy machine the
+        # second may still be starting when the first has run the write.
+        deadline = time.monotonic() + EXECUTOR_START_SECONDS
+        while True:
+            started = {
+                process: process.cmdline()
+                for process in descendants()
+                if process.pid not in before and not is_gateway(process)
+            }
+            if count(started, "CoarseGrainedExecutorBackend") >= WORKERS or time.monotonic() > deadline:
+                break
+            time.sleep(1)
         listening = {
             (endpoint.laddr.ip.removeprefix("::ffff:"), endpoint.laddr.port)
             for process in descendants()
