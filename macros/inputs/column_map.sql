@@ -290,3 +290,10 @@
         cast(null as string)
     {%- endif -%}
 {%- endmacro %}
+
+{#- The loan file's column specs (mapped_loan_columns on the file the var loan_recovery_path names), for staging
+    and for reading a rejected row's original values. -#}
+{% macro loan_file_columns() %}
+    {%- set path = var('loan_recovery_path') -%}
+    {{ return(mapped_loan_columns(source('loan_recovery', 'loans'), "loan file '" ~ path ~ "'", path)) }}
+{% endmacro %}

@@ -1,6 +1,7 @@
 {#- Every row of an input relation, numbered in file order, with each column parsed per its spec (see
-    macros/inputs/input_formats.sql; categories matched to the seed input_categories), the columns whose value could not be read (`invalid_columns`), the required
-    columns left empty (`missing_columns`) and the original values as JSON (`raw_record`). Nothing is dropped.
+    macros/inputs/input_formats.sql; categories matched to the seed input_categories), the columns whose value
+    could not be read (`invalid_columns`) and the required columns left empty (`missing_columns`). Nothing is
+    dropped. A rejected row's original values are read again from the file, for rejected rows only (original_rows).
     A spec may carry `present` (false: the file lacks the column, which is empty; macros/inputs/column_map.sql),
     `values` (a value map applied to the text) and `warehouse` (the column's name in input_categories).
     Text is cleaned before parsing; a column that arrives already typed as its spec wants (Parquet numbers and
@@ -15,7 +16,6 @@
 
     cleaned as (
         select
-            source_row_number,
             {%- for column in columns %}
                 {%- if column.present is defined and not column.present %}
                 cast(null as {{ dbt.type_string() }}) as {{ column.name }}_given,
@@ -27,8 +27,7 @@
                 {{ clean_text(adapter.quote(column.source)) }} as {{ column.name }}_given,
                 {%- endif %}
             {%- endfor %}
-            {{ row_as_json(columns | rejectattr('present', 'false') | map(attribute='source') | unique | list) }}
-            as raw_record
+            source_row_number
         from numbered
     ),
 
@@ -53,9 +52,8 @@
                 {%- else %}
                 {{ parse_column('cleaned.' ~ column.name ~ '_given', column) }} as {{ column.name }},
                 {%- endif %}
-                cleaned.{{ column.name }}_given,
+                cleaned.{{ column.name }}_given{{ "," if not loop.last }}
             {%- endfor %}
-            cleaned.raw_record
         from cleaned
         {%- for column in categories %}
         left join categories as {{ column.name }}_category
@@ -81,7 +79,6 @@
             {%- for column in columns if column.required and column.present is not false %},
                 case when {{ column.name }}_given is null then '{{ column.source }}' end
             {%- endfor %}
-        ), '') as missing_columns,
-        raw_record
+        ), '') as missing_columns
     from typed
 {% endmacro %}

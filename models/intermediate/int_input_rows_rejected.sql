@@ -1,5 +1,6 @@
 -- Input rows the warehouse could not use, with why and with their original values, for the mart rejected_rows.
--- The reasons come from the validated models, the original values from staging (only for the rejected rows).
+-- The reasons come from the validated models; the original values from each input's ephemeral `_originals` staging
+-- model, which reads the file again and builds the JSON for the rejected rows only.
 
 {%- set inputs = [('loan_recovery', 'int_loans_validated', 'stg_loan_recovery__loans')] %}
 {%- if ledger_is_present() %}
@@ -13,21 +14,40 @@
 with
 
 {% for source_name, validated_model, staging_model in inputs %}
+{{ source_name }}_rejected as (
+    select
+        source_row_number,
+        loan_id,
+        rejection_reason
+    from {{ ref(validated_model) }}
+    where rejection_reason is not null
+),
+
+{{ source_name }}_originals as (
+    select
+        source_row_number,
+        original_values
+    from {{ ref(staging_model ~ '_originals') }}
+    where source_row_number in (select rejected.source_row_number from {{ source_name }}_rejected as rejected)
+),
+
 {{ source_name }}_rows as (
     select
         -- lineage
         '{{ source_name }}' as source_name,
         staged.source_file,
-        validated.source_row_number,
+        rejected.source_row_number,
         -- ids
-        validated.loan_id,
+        rejected.loan_id,
         -- problem
-        validated.rejection_reason,
-        staged.raw_record
-    from {{ ref(validated_model) }} as validated
+        rejected.rejection_reason,
+        -- JSON built after the filter above: for the rejected rows only
+        {{ original_values_json('originals.original_values') }} as raw_record
+    from {{ source_name }}_rejected as rejected
     inner join {{ ref(staging_model) }} as staged
-        on validated.source_row_number = staged.source_row_number
-    where validated.rejection_reason is not null
+        on rejected.source_row_number = staged.source_row_number
+    inner join {{ source_name }}_originals as originals
+        on rejected.source_row_number = originals.source_row_number
 ),
 
 {% endfor -%}

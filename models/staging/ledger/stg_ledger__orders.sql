@@ -24,8 +24,7 @@ final as (
         issued_amount,
         -- data quality
         invalid_columns,
-        missing_columns,
-        raw_record
+        missing_columns
     from parsed
 )
 

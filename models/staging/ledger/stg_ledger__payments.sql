@@ -21,8 +21,7 @@ final as (
         paid_amount,
         -- data quality
         invalid_columns,
-        missing_columns,
-        raw_record
+        missing_columns
     from parsed
 )
 

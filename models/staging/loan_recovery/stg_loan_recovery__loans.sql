@@ -1,7 +1,6 @@
 {%- set loans = source('loan_recovery', 'loans') -%}
-{%- set label = "loan file '" ~ var('loan_recovery_path') ~ "'" -%}
 {#- The file's columns under the warehouse's names (vars column_map_path, value_map_path), extra features last. -#}
-{%- set columns = mapped_loan_columns(loans, label, var('loan_recovery_path')) -%}
+{%- set columns = loan_file_columns() -%}
 {%- set extras = columns | selectattr('extra', 'defined') | list -%}
 
 with
@@ -50,8 +49,7 @@ final as (
         as has_payment_history_conflict,
         outstanding_loan_amount > loan_amount as has_outstanding_above_loan_amount,
         invalid_columns,
-        missing_columns,
-        raw_record
+        missing_columns
     from parsed
 )
 

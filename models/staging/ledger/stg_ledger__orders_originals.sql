@@ -1,0 +1,1 @@
+{{ original_rows(source('ledger', 'orders'), ledger_orders_columns()) }}

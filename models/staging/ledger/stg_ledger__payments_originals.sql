@@ -1,0 +1,1 @@
+{{ original_rows(source('ledger', 'payments'), ledger_payments_columns()) }}

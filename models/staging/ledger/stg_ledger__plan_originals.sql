@@ -1,0 +1,1 @@
+{{ original_rows(source('ledger', 'plan'), ledger_plan_columns()) }}
