@@ -111,7 +111,7 @@ def test_the_table_judges_each_size_against_its_target(monkeypatch):
     assert rows[0].endswith("| 0.25x | >= 0.35x | no |")
     assert rows[1].endswith("| 2.50x | >= 2.00x | yes (loaded: load average up to 9.0 on 2 cores) |")
     profile = profile_table(results).splitlines()
-    assert profile[0] == "| stage | 100k s | 100k one algorithm s | 1M s | 1M one algorithm s |"
+    assert profile[0] == "| stage | 100k s | 100k compared s | 1M s | 1M compared s |"
     assert len(profile) == 2 + len(STAGES) + 1
     assert profile[-1].count("int_loans_scored 9.0") == 4
 
