@@ -25,7 +25,7 @@ LOGIT_EPSILON = 1e-6
 class RiskParameters:
     """Settings of a risk model run; all of them enter the run id.
 
-    The models learn from a stratified sample of at most `training_rows` labelled loans (None: all of
+    The models learn from a stratified sample of at most `risk_training_rows` labelled loans (None: all of
     them). Random forest: leaves of at least `min_samples_leaf` loans give smooth probabilities rather
     than the 0/1 votes of fully grown trees; each tree learns from a bootstrap of `max_samples` loans of
     the sample, so the trees are cheap and differ. Measured on 1M synthetic loans (tools.synthetic --seed 7;
@@ -38,9 +38,9 @@ class RiskParameters:
     `importance_repeats` times on at most `importance_rows` held-out loans per fold.
     """
 
-    n_folds: int = 5
+    cv_folds: int = 5
     random_state: int = 42
-    training_rows: int | None = 200_000
+    risk_training_rows: int | None = 200_000
     n_estimators: int = 100
     min_samples_leaf: int = 20
     max_features: str | float = "sqrt"
@@ -49,12 +49,14 @@ class RiskParameters:
     importance_rows: int = 2_000
 
     def __post_init__(self) -> None:
-        if self.n_folds < 2:
-            raise ValueError(f"n_folds must be at least 2, got {self.n_folds}")
+        if self.cv_folds < 2:
+            raise ValueError(f"cv_folds must be at least 2, got {self.cv_folds}")
         if self.n_estimators < 1 or self.min_samples_leaf < 1:
             raise ValueError("n_estimators and min_samples_leaf must be at least 1")
-        if self.training_rows is not None and self.training_rows < self.n_folds:
-            raise ValueError(f"training_rows must be None or at least n_folds, got {self.training_rows}")
+        if self.risk_training_rows is not None and self.risk_training_rows < self.cv_folds:
+            raise ValueError(
+                f"risk_training_rows must be None or at least cv_folds, got {self.risk_training_rows}"
+            )
         if self.max_samples is not None and self.max_samples < 1:
             raise ValueError(f"max_samples must be at least 1 or None, got {self.max_samples}")
         if self.importance_repeats < 1 or self.importance_rows < 2:

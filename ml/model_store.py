@@ -67,10 +67,10 @@ class FittedModel:
 FOLDS_SUFFIX = ".folds.joblib"
 
 
-def save_model(fitted: FittedModel, model_dir: str | Path) -> Path:
+def save_model(fitted: FittedModel, risk_model_dir: str | Path) -> Path:
     """Write the model to `<model_dir>/<run_id>.joblib` and its fold models beside it (atomically: a reader
     never sees half a file)."""
-    directory = Path(model_dir)
+    directory = Path(risk_model_dir)
     directory.mkdir(parents=True, exist_ok=True)
     if fitted.fold_models:
         _dump(
@@ -89,27 +89,27 @@ def _dump(directory: Path, value, path: Path) -> None:
     os.replace(handle.name, path)
 
 
-def load_model(model_dir: str | Path, run_id: str, with_folds: bool = False) -> FittedModel:
+def load_model(risk_model_dir: str | Path, run_id: str, with_folds: bool = False) -> FittedModel:
     """The model saved with this run id (with its fold models when asked and saved); FileNotFoundError naming
     the file when there is none."""
-    path = Path(model_dir) / f"{run_id}.joblib"
+    path = Path(risk_model_dir) / f"{run_id}.joblib"
     if not path.exists():
         raise FileNotFoundError(f"no saved risk model {path}; fit one first (var risk_model_run_id empty)")
     fitted = joblib.load(path)
-    folds = Path(model_dir) / f"{run_id}{FOLDS_SUFFIX}"
+    folds = Path(risk_model_dir) / f"{run_id}{FOLDS_SUFFIX}"
     if with_folds and folds.exists():
         fitted.fold_models, fitted.training_folds = joblib.load(folds)
     return fitted
 
 
-def saved_models(scores: pd.DataFrame, model_dir: str | Path) -> list[FittedModel]:
+def saved_models(scores: pd.DataFrame, risk_model_dir: str | Path) -> list[FittedModel]:
     """The saved model of every run in `scores`, in run id order."""
-    return [load_model(model_dir, run_id) for run_id in sorted(scores["run_id"].unique())]
+    return [load_model(risk_model_dir, run_id) for run_id in sorted(scores["run_id"].unique())]
 
 
-def selected_model(scores: pd.DataFrame, model_dir: str | Path, with_folds: bool = False) -> FittedModel:
+def selected_model(scores: pd.DataFrame, risk_model_dir: str | Path, with_folds: bool = False) -> FittedModel:
     """The saved model whose scores drive strategy (the is_selected rows)."""
     run_ids = scores.loc[scores["is_selected"].astype(bool), "run_id"].unique()
     if len(run_ids) != 1:
         raise ValueError(f"expected the scores of one selected run, got {sorted(run_ids)}")
-    return load_model(model_dir, run_ids[0], with_folds)
+    return load_model(risk_model_dir, run_ids[0], with_folds)

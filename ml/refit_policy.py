@@ -46,32 +46,23 @@ qualify row_number() over (partition by run_id order by scored_at desc) = 1
 
 @dataclass(frozen=True)
 class RefitPolicy:
-    """The vars of the policy."""
+    """The vars of the policy (built from the vars by ml.settings.RiskSettings)."""
 
-    asked: bool = False
-    max_age_days: float = 30.0
-    max_population_stability: float = 0.2
-
-    @classmethod
-    def from_config(cls, refit, max_age_days, max_population_stability) -> "RefitPolicy":
-        """The policy from int_loans_scored's config values (vars as dbt renders them: text)."""
-        return cls(
-            asked=str(refit).lower() == "true",
-            max_age_days=float(max_age_days),
-            max_population_stability=float(max_population_stability),
-        )
+    refit_risk_model: bool = False
+    risk_model_max_age_days: float = 30.0
+    max_population_stability_index: float = 0.2
 
 
 def refit_reason(policy: RefitPolicy, fitted_at: pd.Timestamp | None, now: pd.Timestamp) -> str | None:
     """Why the saved model (fitted at `fitted_at`, None when there is none) must be refitted, judged on what
     is known before scoring; None when it may score. Drift is judged after scoring (drift_refit_reason)."""
-    if policy.asked:
+    if policy.refit_risk_model:
         return "refit asked (var refit_risk_model)"
     if fitted_at is None:
         return "no saved model in use (first build, full refresh, or the model file is missing)"
     age_days = (now - fitted_at) / pd.Timedelta(days=1)
-    if age_days > policy.max_age_days:
-        limit = f"{policy.max_age_days:g} (var risk_model_max_age_days)"
+    if age_days > policy.risk_model_max_age_days:
+        limit = f"{policy.risk_model_max_age_days:g} (var risk_model_max_age_days)"
         return f"saved model {age_days:.1f} days old, above {limit}"
     return None
 
@@ -88,14 +79,14 @@ def drift_refit_reason(
     """
     indexes = stability.dropna(subset=["population_stability_index"])
     at_fit = pd.to_numeric(indexes["variable_name"].map(at_fit or {}), errors="coerce")
-    indexes = indexes[~(at_fit > policy.max_population_stability)]
+    indexes = indexes[~(at_fit > policy.max_population_stability_index)]
     if indexes.empty:
         return None
     worst = indexes.loc[indexes["population_stability_index"].idxmax()]
-    if worst["population_stability_index"] > policy.max_population_stability:
+    if worst["population_stability_index"] > policy.max_population_stability_index:
         return (
             f"population stability of {worst['variable_name']} {worst['population_stability_index']:.3f}, "
-            f"above {policy.max_population_stability:g} (var max_population_stability_index)"
+            f"above {policy.max_population_stability_index:g} (var max_population_stability_index)"
         )
     return None
 
@@ -111,9 +102,9 @@ def scores_for_build(
     features: pd.DataFrame,
     fit: Callable[[pd.DataFrame], pd.DataFrame],
     policy: RefitPolicy,
-    model_dir: str | Path,
+    risk_model_dir: str | Path,
     now: pd.Timestamp,
-    saved_run_id: str = "",
+    risk_model_run_id: str = "",
     changed_ids: pd.Index | None = None,
     previous: pd.DataFrame | None = None,
     previous_run_ids: frozenset[str] = frozenset(),
@@ -125,10 +116,10 @@ def scores_for_build(
     and scores every loan. Rows are returned for the changed loans only when the saved model in use keeps
     scoring and the table holds no other run (or no loan changed); otherwise for every loan.
     """
-    if saved_run_id:
-        fitted = load_model(model_dir, saved_run_id, with_folds=True)
+    if risk_model_run_id:
+        fitted = load_model(risk_model_dir, risk_model_run_id, with_folds=True)
         return _saved_scores(fitted, features, changed_ids, previous_run_ids, now, "var risk_model_run_id")
-    fitted = _model_in_use(previous, model_dir) if changed_ids is not None else None
+    fitted = _model_in_use(previous, risk_model_dir) if changed_ids is not None else None
     reason = refit_reason(policy, fitted.summary.get("fitted_at") if fitted else None, now)
     if reason is None:
         book = _book_scores(fitted, features, changed_ids, previous)
@@ -146,13 +137,13 @@ def scores_for_build(
     return fit(features).assign(scored_at=now, scoring_decision=f"{FITTED}: {reason}")
 
 
-def _model_in_use(previous: pd.DataFrame | None, model_dir: str | Path) -> FittedModel | None:
+def _model_in_use(previous: pd.DataFrame | None, risk_model_dir: str | Path) -> FittedModel | None:
     """The saved model whose scores drive strategy in the table: the one run there, if its file exists."""
     run_ids = set() if previous is None else set(previous["run_id"].unique())
     if len(run_ids) != 1:
         return None
     try:
-        return load_model(model_dir, run_ids.pop(), with_folds=True)
+        return load_model(risk_model_dir, run_ids.pop(), with_folds=True)
     except FileNotFoundError:
         return None
 

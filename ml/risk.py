@@ -9,7 +9,7 @@ Two targets say what "high risk" means:
 Three estimators (ALGORITHMS, built in ml.estimators) learn on the same stratified folds, so their metrics
 compare like for like: random_forest (the source documents'), hist_gradient_boosting, and logistic_regression
 on standardised features as the baseline. They learn from a stratified random sample of at most
-`training_rows` of the loans with a label (var risk_training_rows; the same sample for every algorithm): on
+`risk_training_rows` (the var) of the loans with a label (the same sample for every algorithm): on
 1M loans, 200,000 rank outcomes as well as all of them (see ml.estimators.RiskParameters) at a fraction of
 the cost. Every loan of the sample is scored out of fold (is_out_of_fold): no score comes from a model that
 saw that loan's label. Every other loan (labelled loans outside the sample, and open loans under "outcome")
@@ -42,16 +42,16 @@ from ml.features import ID_COLUMN, RISK_FEATURES, model_features, with_extra_fea
 from ml.frames import column_per_loan, content_hash, in_loan_order, numeric_matrix
 from ml.model_store import FittedModel, save_model
 from ml.run_metrics import actual_outcome, model_run_summary
-from ml.segmentation import SEGMENT_NAMES
 
 # Models saved before the split of this module were pickled as ml.risk.FittedModel, ml.risk.PlattCalibrator
 # and ml.risk.RiskParameters: the imports above keep those names, and so the saved models, loadable.
 
 ALGORITHMS = ("random_forest", "hist_gradient_boosting", "logistic_regression")
 TARGETS = ("outcome", "segment")
-# The last two profiles of ml.segmentation (heavy burden, large loans in arrears). Matched as prefixes, so
-# that extra clusters such as "High Loan, In Arrears (2)" are high risk too.
-HIGH_RISK_SEGMENTS = SEGMENT_NAMES[2:]
+# The profiles of ml.segmentation.SEGMENT_NAMES that target "segment" calls high risk: heavy burden, and
+# large loans in arrears. Matched as prefixes, so that extra clusters such as "High Loan, In Arrears (2)" are
+# high risk too.
+HIGH_RISK_SEGMENTS = ("Moderate Income, High Loan Burden", "High Loan, In Arrears")
 # Loans outside the training sample are scored this many at a time (each block split again for the threads).
 SCORING_BLOCK_ROWS = 500_000
 SCORE_COLUMNS = ["loan_id", "algorithm", "run_id", "risk_score", "is_out_of_fold", "is_selected"]
@@ -59,44 +59,45 @@ SCORE_COLUMNS = ["loan_id", "algorithm", "run_id", "risk_score", "is_out_of_fold
 
 def score_loans(
     features: pd.DataFrame,
-    target: str = "outcome",
+    risk_target: str = "outcome",
     segments: pd.DataFrame | None = None,
-    algorithm: str = "random_forest",
-    compare: bool = False,
-    model_dir: str | Path | None = None,
-    threshold: float = 0.5,
+    risk_algorithm: str = "random_forest",
+    compare_risk_algorithms: bool = False,
+    risk_model_dir: str | Path | None = None,
+    high_risk_threshold: float = 0.5,
     n_jobs: int = -1,
     score_others=None,
     **parameters,
 ) -> pd.DataFrame:
     """Scores per loan and algorithm (SCORE_COLUMNS); the rows with is_selected drive strategy.
 
-    `algorithm` is fitted (every algorithm when `compare`), each fit is saved in `model_dir` when given, and
-    the selected algorithm's scores are flagged is_selected (a saved model scores with score_with_model).
-    `parameters` are the fields of RiskParameters; `n_jobs` only changes speed, never the scores.
-    `score_others(fitted, loan_ids)`, when given, scores the loans outside the training sample instead of
-    this process (ml.spark_job scores them on Spark's executors); it returns their scores in that order.
+    `risk_algorithm` is fitted (every algorithm when `compare_risk_algorithms`), each fit is saved in
+    `risk_model_dir` when given, and the selected algorithm's scores are flagged is_selected (a saved model
+    scores with score_with_model). `parameters` are the fields of RiskParameters; `n_jobs` only changes
+    speed, never the scores. `score_others(fitted, loan_ids)`, when given, scores the loans outside the
+    training sample instead of this process (ml.spark_job scores them on Spark's executors); it returns their
+    scores in that order.
     """
-    if algorithm not in ALGORITHMS:
-        raise ValueError(f"unknown algorithm {algorithm!r}; expected one of {ALGORITHMS}")
-    algorithms = ALGORITHMS if compare else (algorithm,)
+    if risk_algorithm not in ALGORITHMS:
+        raise ValueError(f"unknown risk_algorithm {risk_algorithm!r}; expected one of {ALGORITHMS}")
+    algorithms = ALGORITHMS if compare_risk_algorithms else (risk_algorithm,)
     fits = fit_risk_models(
-        features, target, segments, algorithms, threshold, n_jobs, score_others, **parameters
+        features, risk_target, segments, algorithms, high_risk_threshold, n_jobs, score_others, **parameters
     )
     frames = []
     for fitted, scores in fits:
-        if model_dir is not None:
-            save_model(fitted, model_dir)
-        frames.append(scores.assign(is_selected=fitted.algorithm == algorithm))
+        if risk_model_dir is not None:
+            save_model(fitted, risk_model_dir)
+        frames.append(scores.assign(is_selected=fitted.algorithm == risk_algorithm))
     return pd.concat(frames, ignore_index=True)[SCORE_COLUMNS]
 
 
 def fit_risk_models(
     features: pd.DataFrame,
-    target: str = "outcome",
+    risk_target: str = "outcome",
     segments: pd.DataFrame | None = None,
     algorithms: tuple[str, ...] = ("random_forest",),
-    threshold: float = 0.5,
+    high_risk_threshold: float = 0.5,
     n_jobs: int = -1,
     score_others=None,
     **parameters,
@@ -104,19 +105,19 @@ def fit_risk_models(
     """Fit each algorithm on the same sample and folds; per algorithm the FittedModel and its loan scores."""
     features = with_extra_features(in_loan_order(features))
     params = RiskParameters(**parameters)
-    labels = _training_labels(features, target, segments)
+    labels = _training_labels(features, risk_target, segments)
     labelled = np.flatnonzero(~np.isnan(labels))
-    if len(labelled) < params.n_folds:
-        raise ValueError(f"{len(labelled)} training loans, fewer than the {params.n_folds} folds")
+    if len(labelled) < params.cv_folds:
+        raise ValueError(f"{len(labelled)} training loans, fewer than the {params.cv_folds} folds")
     feature_names = model_features(features)
     x = numeric_matrix(features, feature_names)
-    rows = labelled[training_sample(labels[labelled], params.training_rows, params.random_state)]
+    rows = labelled[training_sample(labels[labelled], params.risk_training_rows, params.random_state)]
     training = np.zeros(len(features), dtype=bool)
     training[rows] = True
     y = labels[rows]
     folds = _fold_of_each_row(y, params)
     folds_id = content_hash(
-        {"n_folds": params.n_folds, "random_state": params.random_state},
+        {"cv_folds": params.cv_folds, "random_state": params.random_state},
         pd.DataFrame(
             {ID_COLUMN: features[ID_COLUMN].iloc[rows].astype(str).to_numpy(), "fold": folds, "label": y}
         ),
@@ -129,7 +130,7 @@ def fit_risk_models(
     fits = []
     for algorithm in algorithms:
         spec = {
-            "target": target,
+            "target": risk_target,
             "algorithm": algorithm,
             "parameters": asdict(params),
             "features": feature_names,
@@ -155,7 +156,7 @@ def fit_risk_models(
             )
         calibrated = np.empty(len(rows))
         calibrators = []
-        for fold in range(params.n_folds):
+        for fold in range(params.cv_folds):
             held_out = folds == fold
             calibrators.append(PlattCalibrator().fit(raw[~held_out], y[~held_out]))
             calibrated[held_out] = calibrators[fold].predict(raw[held_out])
@@ -163,7 +164,7 @@ def fit_risk_models(
         fitted = FittedModel(
             run_id=run_id,
             algorithm=algorithm,
-            target=target,
+            target=risk_target,
             parameters=params,
             feature_names=feature_names,
             estimator=estimators[-1],
@@ -197,9 +198,9 @@ def fit_risk_models(
         fitted.fit_stability = dict(
             zip(stability["variable_name"], stability["population_stability_index"], strict=True)
         )
-        fitted.summary = model_run_summary(features, frame, labels, threshold) | {
+        fitted.summary = model_run_summary(features, frame, labels, high_risk_threshold) | {
             "run_id": run_id,
-            "target": target,
+            "target": risk_target,
             "algorithm": algorithm,
             "parameters": json.dumps(asdict(params), sort_keys=True),
             "features": json.dumps(feature_names),
@@ -244,11 +245,6 @@ def score_with_model(fitted: FittedModel, features: pd.DataFrame, n_jobs: int = 
     )
 
 
-def parse_training_rows(value) -> int | None:
-    """The var risk_training_rows as a row count; empty means every labelled loan (None)."""
-    return int(value) if str(value).strip() not in ("", "None") else None
-
-
 def training_sample(y: np.ndarray, n_rows: int | None, random_state: int) -> np.ndarray:
     """Sorted positions of a stratified random sample of `n_rows` of the labels `y` (all when None or more).
 
@@ -279,7 +275,7 @@ def _fit_folds_and_final(
     side by side instead. Each fit is seeded on its own: the estimators do not depend on the threads.
     """
     inner_jobs, outer_jobs = (n_jobs, 1) if algorithm == "random_forest" else (1, n_jobs)
-    subsets = [folds != fold for fold in range(params.n_folds)] + [np.ones(len(y), dtype=bool)]
+    subsets = [folds != fold for fold in range(params.cv_folds)] + [np.ones(len(y), dtype=bool)]
     # The limit is process-wide: set once around all the fits, so that no fit ending lifts it for another.
     with threadpool_limits(1, user_api="openmp"):
         return Parallel(n_jobs=outer_jobs, prefer="threads")(
@@ -289,7 +285,7 @@ def _fit_folds_and_final(
 
 def _fold_of_each_row(y: np.ndarray, params: RiskParameters) -> np.ndarray:
     folds = np.empty(len(y), dtype="int64")
-    splitter = StratifiedKFold(params.n_folds, shuffle=True, random_state=params.random_state)
+    splitter = StratifiedKFold(params.cv_folds, shuffle=True, random_state=params.random_state)
     for fold, (_, held_out) in enumerate(splitter.split(np.zeros(len(y)), y)):
         folds[held_out] = fold
     return folds

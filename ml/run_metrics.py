@@ -85,16 +85,23 @@ def auc_interval(actual: np.ndarray, scores: np.ndarray) -> tuple[float | None, 
     return float(max(auc - half_width, 0.0)), float(min(auc + half_width, 1.0))
 
 
-def is_score_predictive(cv_roc_auc_ci_low: float | None, min_auc: float) -> bool:
+def is_score_predictive(cv_roc_auc_ci_low: float | None, min_predictive_auc: float) -> bool:
     """Whether a score ranks actual outcomes well enough to act on: the low end of the interval of its
-    cross-validated AUC reaches min_auc, so an AUC that reaches it by luck on a few loans does not count."""
-    return cv_roc_auc_ci_low is not None and not np.isnan(cv_roc_auc_ci_low) and cv_roc_auc_ci_low >= min_auc
+    cross-validated AUC reaches min_predictive_auc, so an AUC that reaches it by luck on a few loans does not
+    count."""
+    return (
+        cv_roc_auc_ci_low is not None
+        and not np.isnan(cv_roc_auc_ci_low)
+        and cv_roc_auc_ci_low >= min_predictive_auc
+    )
 
 
-def run_summaries(scores: pd.DataFrame, model_dir: str | Path, min_auc: float) -> pd.DataFrame:
+def run_summaries(
+    scores: pd.DataFrame, risk_model_dir: str | Path, min_predictive_auc: float
+) -> pd.DataFrame:
     """One row per run in `scores`: the saved model's summary and whether its score is predictive."""
     rows = []
-    for fitted in saved_models(scores, model_dir):
+    for fitted in saved_models(scores, risk_model_dir):
         # Models saved before the interval was recorded get it as missing: not shown to be predictive; before
         # the features left out were recorded, missing too.
         summary = {
@@ -103,7 +110,8 @@ def run_summaries(scores: pd.DataFrame, model_dir: str | Path, min_auc: float) -
             "features_left_out": None,
         } | fitted.summary
         rows.append(
-            summary | {"is_score_predictive": is_score_predictive(summary["cv_roc_auc_ci_low"], min_auc)}
+            summary
+            | {"is_score_predictive": is_score_predictive(summary["cv_roc_auc_ci_low"], min_predictive_auc)}
         )
     metrics = [
         "cv_roc_auc",
@@ -118,10 +126,12 @@ def run_summaries(scores: pd.DataFrame, model_dir: str | Path, min_auc: float) -
     return pd.DataFrame(rows).astype({metric: "Float64" for metric in metrics})
 
 
-def model_runs_rows(last_scoring: pd.DataFrame, model_dir: str | Path, min_auc: float) -> pd.DataFrame:
+def model_runs_rows(
+    last_scoring: pd.DataFrame, risk_model_dir: str | Path, min_predictive_auc: float
+) -> pd.DataFrame:
     """The rows of the model_runs mart: each run's summary (run_summaries) with the last build that scored
     loans with it (`last_scoring`: the rows of ml.refit_policy.LAST_SCORING_SQL)."""
-    summaries = run_summaries(last_scoring[["run_id", "is_selected"]], model_dir, min_auc)
+    summaries = run_summaries(last_scoring[["run_id", "is_selected"]], risk_model_dir, min_predictive_auc)
     return summaries.merge(
         last_scoring.drop(columns="is_selected"), on="run_id", how="left", validate="one_to_one"
     )

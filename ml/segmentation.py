@@ -90,26 +90,30 @@ SEGMENT_PROFILES = np.array(
 
 def segment_borrowers(
     features: pd.DataFrame,
-    algorithm: str = "kmeans",
-    n_segments: int | None = 4,
+    segmentation_algorithm: str = "kmeans",
+    segment_count: int | None = 4,
     random_state: int = 42,
     sample_size: int = SAMPLE_SIZE,
 ) -> pd.DataFrame:
     """One row per loan: loan_id, segment_id (1 = first segment in SEGMENT_NAMES order) and segment_name.
 
-    `n_segments` None means choose k by the silhouette rule (choose_segment_count); DBSCAN ignores it.
+    `segment_count` None means choose k by the silhouette rule (choose_segment_count); DBSCAN ignores it.
     """
     features = in_loan_order(features)
-    if algorithm not in ALGORITHMS:
-        raise ValueError(f"unknown algorithm {algorithm!r}; expected one of {ALGORITHMS}")
-    if n_segments is not None and not 2 <= n_segments <= len(features):
+    if segmentation_algorithm not in ALGORITHMS:
         raise ValueError(
-            f"n_segments must be between 2 and the number of loans ({len(features)}), got {n_segments}"
+            f"unknown segmentation_algorithm {segmentation_algorithm!r}; expected one of {ALGORITHMS}"
+        )
+    if segment_count is not None and not 2 <= segment_count <= len(features):
+        raise ValueError(
+            f"segment_count must be between 2 and the number of loans ({len(features)}), got {segment_count}"
         )
     profile = standardised_profile(features)
-    if algorithm != "dbscan" and n_segments is None:
-        n_segments = choose_segment_count(profile, algorithm, random_state, sample_size).attrs["chosen_k"]
-    clusters = _cluster(profile, algorithm, n_segments, random_state, sample_size)
+    if segmentation_algorithm != "dbscan" and segment_count is None:
+        segment_count = choose_segment_count(
+            profile, segmentation_algorithm, random_state, sample_size
+        ).attrs["chosen_k"]
+    clusters = _cluster(profile, segmentation_algorithm, segment_count, random_state, sample_size)
     clustered = clusters != NOISE
     names = name_clusters(features[clustered], clusters[clustered]) if clustered.any() else {}
     segment_ids = {
@@ -127,16 +131,6 @@ def segment_borrowers(
             "segment_name": name_of_cluster[cluster_of_loan],
         }
     )
-
-
-def parse_segment_count(value) -> int | None:
-    """The var segment_count as a number of segments; None (choose k) when empty or "auto"."""
-    text = str(value).strip().lower()
-    if text in ("", "auto", "none"):
-        return None
-    if not text.isdigit():
-        raise ValueError(f'segment_count must be a whole number or "auto", got {value!r}')
-    return int(text)
 
 
 def standardised_profile(features: pd.DataFrame) -> np.ndarray:
@@ -198,8 +192,8 @@ def name_clusters(features: pd.DataFrame, clusters: np.ndarray) -> dict[int, str
 def segmentation_quality(
     features: pd.DataFrame,
     segments: pd.DataFrame,
-    algorithm: str = "kmeans",
-    n_segments: int | None = 4,
+    segmentation_algorithm: str = "kmeans",
+    segment_count: int | None = 4,
     sample_size: int = 10_000,
     random_state: int = 42,
 ) -> dict:
@@ -224,14 +218,14 @@ def segmentation_quality(
         segment_name=column_per_loan(features, segments, "segment_name").to_numpy(dtype=object),
     )
     spec = {
-        "algorithm": algorithm,
-        "n_segments": n_segments,
+        "segmentation_algorithm": segmentation_algorithm,
+        "segment_count": segment_count,
         "features": profile_columns,
         "sample_size": sample_size,
         "random_state": random_state,
     }
     n_rows, n_segments_found = len(features), len(np.unique(segment_ids))
-    noise = segment_ids == 0 if algorithm == "dbscan" else np.zeros(n_rows, dtype=bool)
+    noise = segment_ids == 0 if segmentation_algorithm == "dbscan" else np.zeros(n_rows, dtype=bool)
     clustered_profile, clustered_ids = profile[~noise], segment_ids[~noise]
     n_clustered, n_clusters = len(clustered_ids), len(np.unique(clustered_ids))
     sample = min(sample_size, n_clustered)
@@ -250,16 +244,16 @@ def segmentation_quality(
         davies_bouldin = float(davies_bouldin_score(clustered_profile, clustered_ids))
         calinski_harabasz = float(calinski_harabasz_score(clustered_profile, clustered_ids))
     curve = None
-    if algorithm == "dbscan":
+    if segmentation_algorithm == "dbscan":
         k_rule = "density"
-    elif n_segments is None:
+    elif segment_count is None:
         k_rule = "silhouette"
-        curve = choose_segment_count(profile, algorithm, random_state, SAMPLE_SIZE)
+        curve = choose_segment_count(profile, segmentation_algorithm, random_state, SAMPLE_SIZE)
     else:
         k_rule = "set"
     return {
         "run_id": content_hash(spec, assignment),
-        "algorithm": algorithm,
+        "algorithm": segmentation_algorithm,
         "k_rule": k_rule,
         "n_rows": n_rows,
         "n_segments": n_segments_found,
@@ -275,7 +269,7 @@ def segmentation_quality(
 
 
 def _cluster(
-    profile: np.ndarray, algorithm: str, n_segments: int | None, random_state: int, sample_size: int
+    profile: np.ndarray, algorithm: str, segment_count: int | None, random_state: int, sample_size: int
 ) -> np.ndarray:
     """Cluster number of each row (NOISE for DBSCAN's noise). Every algorithm fits on a sample.
 
@@ -287,7 +281,7 @@ def _cluster(
     """
     if algorithm == "kmeans":
         fit_rows = _sample_rows(len(profile), KMEANS_SAMPLE_SIZE, random_state)
-        kmeans = KMeans(n_clusters=n_segments, n_init=10, random_state=random_state)
+        kmeans = KMeans(n_clusters=segment_count, n_init=10, random_state=random_state)
         # One OpenMP thread: with other models running beside it, spinning threads made the fit five times
         # slower on two cores, and threads add up the centroids in whichever order they finish.
         with threadpool_limits(1, user_api="openmp"):
@@ -296,8 +290,8 @@ def _cluster(
     sample = profile[rows]
     clusters = np.empty(len(profile), dtype="int64")
     if algorithm == "agglomerative":
-        fitted = AgglomerativeClustering(n_clusters=n_segments, linkage="ward").fit_predict(sample)
-        centroids = np.vstack([sample[fitted == c].mean(axis=0) for c in range(n_segments)])
+        fitted = AgglomerativeClustering(n_clusters=segment_count, linkage="ward").fit_predict(sample)
+        centroids = np.vstack([sample[fitted == c].mean(axis=0) for c in range(segment_count)])
         clusters[:] = NearestNeighbors(n_neighbors=1).fit(centroids).kneighbors(profile)[1][:, 0]
     else:
         min_samples = 2 * profile.shape[1]

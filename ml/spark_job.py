@@ -5,7 +5,8 @@ dbt-spark runs Python models only on Databricks, so on a Spark session or a Thri
 ML_SCHEMA; the same-named SQL models of models/*/spark_ml read them there, so every model below the ML step
 refs the same names on both engines. Every fit is the dbt Python models' own code (ml.risk, ml.segmentation,
 ml.explain, ml.drift, ml.run_metrics), called with the same settings: the Python models' configs, read from
-dbt's manifest, so the vars are mapped in one place (the models' YAML).
+dbt's manifest (the vars are mapped in one place, the models' YAML) and turned into arguments by ml.settings,
+as the Python models do.
 
 Where the work runs:
 - driver: loan_features sorted by loan id (the order the fits depend on), the segmentation, the risk fits on
@@ -33,10 +34,11 @@ from ml.drift import population_stability
 from ml.explain import REASON_COUNT, explain_scores, feature_importance
 from ml.features import ID_COLUMN
 from ml.model_store import saved_models, selected_model
-from ml.refit_policy import LAST_SCORING_SQL, RefitPolicy, scores_for_build
-from ml.risk import parse_training_rows, score_loans
+from ml.refit_policy import LAST_SCORING_SQL, scores_for_build
+from ml.risk import score_loans
 from ml.run_metrics import model_runs_rows
-from ml.segmentation import parse_segment_count, segment_borrowers, segmentation_quality
+from ml.segmentation import segment_borrowers, segmentation_quality
+from ml.settings import ModelRunsSettings, RiskSettings, SegmentSettings
 from ml.stress import model_scorer, restress, stress_fingerprint
 from ml.var_choices import VAR_CHOICES
 
@@ -81,61 +83,45 @@ def score(spark, configs: dict[str, dict], features_table: str) -> None:
     features_frame = _as_doubles(spark.table(features_table))
     features = features_frame.orderBy(ID_COLUMN).toPandas()
 
-    segmenting = configs["int_borrowers_segmented"]
-    segment_settings = {
-        "algorithm": segmenting["algorithm"],
-        "n_segments": parse_segment_count(segmenting["n_segments"]),
-        "random_state": int(segmenting["random_state"]),
-    }
-    segments = segment_borrowers(features, **segment_settings)
+    segmenting = SegmentSettings.from_vars(configs["int_borrowers_segmented"])
+    segments = segment_borrowers(features, **segmenting.arguments())
     _write(spark, segments, "int_borrowers_segmented")
-    quality = segmentation_quality(features, segments, **segment_settings)
+    quality = segmentation_quality(features, segments, **segmenting.arguments())
     _write(spark, pd.DataFrame([quality]).assign(fitted_at=pd.Timestamp.now(tz="UTC")), "segmentation_runs")
 
-    scoring = configs["int_loans_scored"]
-    model_dir = scoring["model_dir"]
+    scoring = RiskSettings.from_vars(configs["int_loans_scored"])
+    risk_model_dir = scoring.risk_model_dir
 
     def fit(loans):
         return score_loans(
-            loans,
-            target=scoring["risk_target"],
-            segments=segments if scoring["risk_target"] == "segment" else None,
-            algorithm=scoring["algorithm"],
-            compare=str(scoring["compare"]).lower() == "true",
-            model_dir=model_dir,
-            threshold=float(scoring["high_risk_threshold"]),
-            score_others=_executor_scorer(features_frame),
-            n_folds=int(scoring["cv_folds"]),
-            training_rows=parse_training_rows(scoring["training_rows"]),
-            random_state=int(scoring["random_state"]),
+            loans, segments=segments, score_others=_executor_scorer(features_frame), **scoring.fit_arguments()
         )
 
     # Every Spark build is a full build (its tables are rebuilt whole): the policy fits, unless a saved model
     # is named (var risk_model_run_id).
-    policy = RefitPolicy.from_config(
-        scoring["refit"], scoring["max_age_days"], scoring["max_population_stability"]
-    )
     now = pd.Timestamp.now(tz="UTC")
-    scores = scores_for_build(features, fit, policy, model_dir, now, saved_run_id=scoring["saved_run_id"])
+    scores = scores_for_build(
+        features, fit, scoring.refit_policy, risk_model_dir, now, risk_model_run_id=scoring.risk_model_run_id
+    )
     _write(spark, scores, "int_loans_scored")
 
     selected_scores = scores[scores["is_selected"]]
-    selected = selected_model(selected_scores, model_dir)
+    selected = selected_model(selected_scores, risk_model_dir)
     out_of_fold = selected_scores.loc[selected_scores["is_out_of_fold"].astype(bool), ID_COLUMN]
     explained = _explained_on_executors(
-        features_frame, selected_model(selected_scores, model_dir, with_folds=True), out_of_fold
+        features_frame, selected_model(selected_scores, risk_model_dir, with_folds=True), out_of_fold
     )
     _write_frame(spark, explained, "int_loans_explained")
-    _write(spark, feature_importance(saved_models(scores, model_dir)), "int_features_ranked")
+    _write(spark, feature_importance(saved_models(scores, risk_model_dir)), "int_features_ranked")
     drift = population_stability(selected, features, scores[scores["is_selected"]])
     _write(spark, drift, "int_features_drift_measured")
-    _write(spark, _stressed(spark, features, segments, selected_scores, model_dir), "int_loans_stressed")
-    min_auc = float(configs["model_runs"]["min_predictive_auc"])
+    _write(spark, _stressed(spark, features, segments, selected_scores, risk_model_dir), "int_loans_stressed")
+    run_settings = ModelRunsSettings.from_vars(configs["model_runs"])
     last_scoring = duckdb.query_df(scores, "scored", LAST_SCORING_SQL).df()
-    _write(spark, model_runs_rows(last_scoring, model_dir, min_auc), "model_runs")
+    _write(spark, model_runs_rows(last_scoring, **run_settings.arguments()), "model_runs")
 
 
-def _stressed(spark, features, segments, selected_scores, model_dir) -> pd.DataFrame:
+def _stressed(spark, features, segments, selected_scores, risk_model_dir) -> pd.DataFrame:
     """int_loans_stressed: the open loans under each stress scenario, rescored on the driver by the model in
     use, with its fold models, as the Python model does (ml.stress.restress; a Spark build is a full build, so
     every open loan is rescored)."""
@@ -145,7 +131,7 @@ def _stressed(spark, features, segments, selected_scores, model_dir) -> pd.DataF
         "select loan_key as loan_id, concat_ws('|', cast(input_fingerprint as string), build_context, "
         f"cast(as_of_date as string)) as loan_state from {INTERMEDIATE_SCHEMA}.int_loan_inputs_fingerprinted"
     ).toPandas()
-    fitted = selected_model(selected_scores, model_dir, with_folds=True)
+    fitted = selected_model(selected_scores, risk_model_dir, with_folds=True)
     open_loans = features[features["is_open"].astype(bool)]
     fingerprint = stress_fingerprint(fitted.run_id, scenarios, collateral)
     return restress(

@@ -6,8 +6,8 @@ from ml.model_store import selected_model
 
 
 def model(dbt, session):
-    model_dir = dbt.config.get("model_dir")
+    risk_model_dir = dbt.config.get("risk_model_dir")
     features = read_frame(session, dbt.ref("loan_features").order(LOAN_ORDER))
     # Only the selected run's scores are used; reading every algorithm's rows took seconds on 1M loans.
     scores = read_frame(session, dbt.ref("int_loans_scored").filter("is_selected"))
-    return population_stability(selected_model(scores, model_dir), features, scores)
+    return population_stability(selected_model(scores, risk_model_dir), features, scores)

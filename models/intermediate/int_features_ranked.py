@@ -5,7 +5,7 @@ from ml.model_store import saved_models
 
 
 def model(dbt, session):
-    model_dir = dbt.config.get("model_dir")
+    risk_model_dir = dbt.config.get("risk_model_dir")
     # One row per run is enough to find the saved models.
     scores = dbt.ref("int_loans_scored").project("run_id, is_selected").distinct().df()
-    return feature_importance(saved_models(scores, model_dir))
+    return feature_importance(saved_models(scores, risk_model_dir))

@@ -6,13 +6,14 @@ from ml.model_store import selected_model
 
 
 def model(dbt, session):
-    model_dir = dbt.config.get("model_dir")
+    risk_model_dir = dbt.config.get("risk_model_dir")
     changed = dbt.ref("int_loans_changed")
     features = dbt.ref("loan_features")
     # Only the selected run's scores are used; reading every algorithm's rows took seconds on 1M loans.
     scores = dbt.ref("int_loans_scored").filter("is_selected")
     if dbt.is_incremental:
-        # The loans whose features changed, and those whose score now comes from another run than their reasons.
+        # The loans whose features changed, and those whose score now comes from another run than their
+        # reasons.
         stale = session.sql(
             f"""
             select scores.loan_id from ({scores.sql_query()}) as scores
@@ -26,5 +27,5 @@ def model(dbt, session):
         features = features.filter(f"loan_id in (select * from ({stale.sql_query()}))")
     scores = read_frame(session, scores.project("loan_id, run_id, is_selected, is_out_of_fold"))
     out_of_fold = scores.loc[scores["is_out_of_fold"].astype(bool), "loan_id"]
-    fitted = selected_model(scores, model_dir, with_folds=True)
+    fitted = selected_model(scores, risk_model_dir, with_folds=True)
     return explain_scores(fitted, read_frame(session, features.order(LOAN_ORDER)), out_of_fold)

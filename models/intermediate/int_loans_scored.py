@@ -3,41 +3,37 @@
 import pandas as pd
 
 from ml.frames import LOAN_ORDER, read_frame
-from ml.refit_policy import RefitPolicy, scores_for_build
-from ml.risk import parse_training_rows, score_loans
+from ml.refit_policy import scores_for_build
+from ml.risk import score_loans
+from ml.settings import RiskSettings
 
 
 def model(dbt, session):
-    risk_target = dbt.config.get("risk_target")
-    algorithm = dbt.config.get("algorithm")
-    compare = dbt.config.get("compare")
-    model_dir = dbt.config.get("model_dir")
-    saved_run_id = dbt.config.get("saved_run_id")
-    high_risk_threshold = dbt.config.get("high_risk_threshold")
-    cv_folds = dbt.config.get("cv_folds")
-    training_rows = dbt.config.get("training_rows")
-    random_state = dbt.config.get("random_state")
-    policy = RefitPolicy.from_config(
-        dbt.config.get("refit"), dbt.config.get("max_age_days"), dbt.config.get("max_population_stability")
+    settings = RiskSettings.from_vars(
+        {
+            "risk_target": dbt.config.get("risk_target"),
+            "risk_algorithm": dbt.config.get("risk_algorithm"),
+            "compare_risk_algorithms": dbt.config.get("compare_risk_algorithms"),
+            "risk_model_dir": dbt.config.get("risk_model_dir"),
+            "risk_model_run_id": dbt.config.get("risk_model_run_id"),
+            "high_risk_threshold": dbt.config.get("high_risk_threshold"),
+            "cv_folds": dbt.config.get("cv_folds"),
+            "risk_training_rows": dbt.config.get("risk_training_rows"),
+            "random_state": dbt.config.get("random_state"),
+            "refit_risk_model": dbt.config.get("refit_risk_model"),
+            "risk_model_max_age_days": dbt.config.get("risk_model_max_age_days"),
+            "max_population_stability_index": dbt.config.get("max_population_stability_index"),
+        }
     )
     changed = dbt.ref("int_loans_changed")
     features = read_frame(session, dbt.ref("loan_features").order(LOAN_ORDER))
     # Only target "segment" learns from the segments; reading 1M of them otherwise took a second.
-    segments = read_frame(session, dbt.ref("int_borrowers_segmented")) if risk_target == "segment" else None
+    segments = (
+        read_frame(session, dbt.ref("int_borrowers_segmented")) if settings.risk_target == "segment" else None
+    )
 
     def fit(loans):
-        return score_loans(
-            loans,
-            target=risk_target,
-            segments=segments,
-            algorithm=algorithm,
-            compare=str(compare).lower() == "true",
-            model_dir=model_dir,
-            threshold=float(high_risk_threshold),
-            n_folds=int(cv_folds),
-            training_rows=parse_training_rows(training_rows),
-            random_state=int(random_state),
-        )
+        return score_loans(loans, segments=segments, **settings.fit_arguments())
 
     incremental = {}
     if dbt.is_incremental:
@@ -53,9 +49,9 @@ def model(dbt, session):
     return scores_for_build(
         features,
         fit,
-        policy,
-        model_dir,
+        settings.refit_policy,
+        settings.risk_model_dir,
         now=pd.Timestamp.now(tz="UTC"),
-        saved_run_id=saved_run_id,
+        risk_model_run_id=settings.risk_model_run_id,
         **incremental,
     )

@@ -79,13 +79,13 @@ def test_without_a_ledger_only_the_ledger_nodes_drop_out(nodes):
 def test_readers_of_the_fitted_model_store_come_after_its_one_writer(nodes):
     models = {uid: node for uid, node in nodes({}).items() if node["resource_type"] == "model"}
     declared = {uid: node["config"]["meta"].get("fitted_model_store") for uid, node in models.items()}
-    uses_store = {uid for uid, node in models.items() if "model_dir" in node["config"]}
+    uses_store = {uid for uid, node in models.items() if "risk_model_dir" in node["config"]}
 
     writers = [uid for uid, role in declared.items() if role == "writes"]
     readers = [uid for uid, role in declared.items() if role == "reads"]
     assert writers == ["model.loan_recovery.int_loans_scored"]
     assert set(writers) | set(readers) == uses_store, (
-        "a model given model_dir must declare how it uses the store"
+        "a model given risk_model_dir must declare how it uses the store"
     )
     for reader in readers:
         assert writers[0] in models[reader]["depends_on"]["nodes"], f"{reader} must ref the store's writer"

@@ -28,10 +28,10 @@ def stability(*indexes: float) -> pd.DataFrame:
 @pytest.mark.parametrize(
     ("policy", "fitted_at", "reason"),
     [
-        (RefitPolicy(asked=True), NOW, "refit asked"),
+        (RefitPolicy(refit_risk_model=True), NOW, "refit asked"),
         (RefitPolicy(), None, "no saved model in use"),
-        (RefitPolicy(max_age_days=30), NOW - pd.Timedelta(days=30.5), "30.5 days old, above 30"),
-        (RefitPolicy(max_age_days=30), NOW - pd.Timedelta(days=29.5), None),
+        (RefitPolicy(risk_model_max_age_days=30), NOW - pd.Timedelta(days=30.5), "30.5 days old, above 30"),
+        (RefitPolicy(risk_model_max_age_days=30), NOW - pd.Timedelta(days=29.5), None),
     ],
 )
 def test_a_refit_is_due_when_asked_without_a_model_or_when_the_model_is_too_old(policy, fitted_at, reason):
@@ -40,7 +40,7 @@ def test_a_refit_is_due_when_asked_without_a_model_or_when_the_model_is_too_old(
 
 
 def test_a_refit_is_due_when_a_population_stability_index_is_above_the_threshold():
-    assert drift_refit_reason(RefitPolicy(max_population_stability=0.2), stability(0.05, 0.2)) is None
+    assert drift_refit_reason(RefitPolicy(max_population_stability_index=0.2), stability(0.05, 0.2)) is None
     assert "v1 0.210, above 0.2" in drift_refit_reason(RefitPolicy(), stability(0.05, 0.21))
     assert drift_refit_reason(RefitPolicy(), stability()) is None
 
@@ -66,13 +66,13 @@ def saved(logistic_loans, tmp_path):
 
 
 def test_a_daily_build_scores_only_the_changed_loans_with_the_model_in_use(saved):
-    features, fitted, previous, model_dir = saved
+    features, fitted, previous, risk_model_dir = saved
     changed = pd.Index(features["loan_id"].iloc[:7])
     rows = scores_for_build(
         features,
         fit=lambda _: pytest.fail("refitted"),
         policy=RefitPolicy(),
-        model_dir=model_dir,
+        risk_model_dir=risk_model_dir,
         now=NOW,
         changed_ids=changed,
         previous=previous,
@@ -84,12 +84,12 @@ def test_a_daily_build_scores_only_the_changed_loans_with_the_model_in_use(saved
 
 
 def test_the_model_in_use_rescores_every_loan_when_the_table_holds_other_runs(saved):
-    features, fitted, previous, model_dir = saved
+    features, fitted, previous, risk_model_dir = saved
     rows = scores_for_build(
         features,
         fit=lambda _: pytest.fail("refitted"),
         policy=RefitPolicy(),
-        model_dir=model_dir,
+        risk_model_dir=risk_model_dir,
         now=NOW,
         changed_ids=pd.Index(features["loan_id"].iloc[:1]),
         previous=previous,
@@ -101,20 +101,20 @@ def test_the_model_in_use_rescores_every_loan_when_the_table_holds_other_runs(sa
 @pytest.mark.parametrize(
     ("policy", "incremental", "why"),
     [
-        (RefitPolicy(asked=True), True, "refit asked"),
-        (RefitPolicy(max_age_days=0.5), True, "days old"),
+        (RefitPolicy(refit_risk_model=True), True, "refit asked"),
+        (RefitPolicy(risk_model_max_age_days=0.5), True, "days old"),
         (RefitPolicy(), False, "no saved model in use"),
     ],
 )
 def test_a_build_refits_every_loan_when_the_policy_says_so(saved, policy, incremental, why):
-    features, fitted, previous, model_dir = saved
+    features, fitted, previous, risk_model_dir = saved
     runs = frozenset({fitted.run_id})
     state = {"changed_ids": pd.Index([]), "previous": previous, "previous_run_ids": runs}
     rows = scores_for_build(
         features,
         fit=lambda loans: previous.iloc[: len(loans)].assign(run_id="refitted"),
         policy=policy,
-        model_dir=model_dir,
+        risk_model_dir=risk_model_dir,
         now=NOW,
         **(state if incremental else {}),
     )
@@ -124,7 +124,7 @@ def test_a_build_refits_every_loan_when_the_policy_says_so(saved, policy, increm
 
 
 def test_a_build_refits_when_the_book_shifted_since_the_fit(saved):
-    features, fitted, previous, model_dir = saved
+    features, fitted, previous, risk_model_dir = saved
     is_open = features[LABEL].isna()
     shifted = features.assign(monthly_income=features["monthly_income"].where(~is_open, 0.0))
 
@@ -133,7 +133,7 @@ def test_a_build_refits_when_the_book_shifted_since_the_fit(saved):
             book,
             fit=lambda loans: previous.iloc[: len(loans)].assign(run_id="refitted"),
             policy=RefitPolicy(),
-            model_dir=model_dir,
+            risk_model_dir=risk_model_dir,
             now=NOW,
             changed_ids=pd.Index(book.loc[is_open, "loan_id"]),
             previous=previous,

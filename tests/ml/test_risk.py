@@ -68,7 +68,7 @@ def test_no_loan_is_scored_by_a_model_that_saw_its_label(logistic_loans, monkeyp
     monkeypatch.setattr(ml.estimators, "RandomForestClassifier", SpyForest)
     is_resolved = resolved(features)
 
-    scores = score_loans(features, n_folds=5, **FAST)
+    scores = score_loans(features, cv_folds=5, **FAST)
 
     training_rows = set(np.flatnonzero(is_resolved))
     # Each fold forest scores its held-out loans, then shuffled copies of them for permutation importance.
@@ -101,7 +101,7 @@ def test_the_calibrator_of_each_fold_learns_only_from_the_other_folds(logistic_l
 
     monkeypatch.setattr(ml.risk, "PlattCalibrator", SpyCalibrator)
 
-    [(fitted, scores)] = fit_risk_models(features, n_folds=5, **FAST)
+    [(fitted, scores)] = fit_risk_models(features, cv_folds=5, **FAST)
 
     folds = fitted.training_folds
     labels = features.set_index("loan_id").loc[folds.index, LABEL].astype(float).to_numpy()
@@ -209,11 +209,11 @@ def test_unknown_targets_algorithms_and_missing_segments_are_refused(logistic_lo
     features, _ = logistic_loans
 
     with pytest.raises(ValueError, match="unknown target"):
-        score_loans(features, target="recovery", **FAST)
-    with pytest.raises(ValueError, match="unknown algorithm"):
-        score_loans(features, algorithm="xgboost", **FAST)
+        score_loans(features, risk_target="recovery", **FAST)
+    with pytest.raises(ValueError, match="unknown risk_algorithm"):
+        score_loans(features, risk_algorithm="xgboost", **FAST)
     with pytest.raises(ValueError, match="segments"):
-        score_loans(features, target="segment", **FAST)
+        score_loans(features, risk_target="segment", **FAST)
 
 
 def segments_by_loan_size(features: pd.DataFrame) -> pd.DataFrame:
@@ -245,7 +245,7 @@ def test_metrics_measure_the_actual_outcome_whatever_the_target(logistic_loans):
     outcome = features.loc[is_resolved, LABEL].to_numpy(dtype=int)
 
     for target in ("outcome", "segment"):
-        [(fitted, scores)] = fit_risk_models(features, target, segments, threshold=0.4, **FAST)
+        [(fitted, scores)] = fit_risk_models(features, target, segments, high_risk_threshold=0.4, **FAST)
         summary = fitted.summary
 
         risk = scores.loc[is_resolved, "risk_score"].to_numpy()
@@ -271,9 +271,9 @@ def test_summary_records_the_run_settings(logistic_loans):
     assert (row["target"], row["algorithm"]) == ("outcome", "random_forest")
     assert json.loads(row["features"]) == RISK_FEATURES
     assert json.loads(row["parameters"]) == {
-        "n_folds": 5,
+        "cv_folds": 5,
         "random_state": 42,
-        "training_rows": 200_000,
+        "risk_training_rows": 200_000,
         "n_estimators": 30,
         "min_samples_leaf": 20,
         "max_features": "sqrt",
@@ -307,8 +307,14 @@ def test_all_algorithms_learn_on_the_same_folds_and_only_the_chosen_one_drives_s
     is_resolved = resolved(features)
     oracle_auc = roc_auc_score(features.loc[is_resolved, LABEL].astype(int), truth[is_resolved])
 
-    scores = score_loans(features, algorithm="logistic_regression", compare=True, model_dir=tmp_path, **FAST)
-    runs = run_summaries(scores, tmp_path, min_auc=0.55).set_index("algorithm")
+    scores = score_loans(
+        features,
+        risk_algorithm="logistic_regression",
+        compare_risk_algorithms=True,
+        risk_model_dir=tmp_path,
+        **FAST,
+    )
+    runs = run_summaries(scores, tmp_path, min_predictive_auc=0.55).set_index("algorithm")
 
     assert sorted(runs.index) == sorted(ALGORITHMS)
     assert runs["cv_folds_id"].nunique() == 1 and runs["run_id"].is_unique
@@ -408,7 +414,7 @@ def test_a_model_saved_before_the_split_of_ml_risk_still_loads(logistic_loans, t
 
 def test_selected_model_needs_exactly_one_selected_run(logistic_loans, tmp_path):
     features, _ = logistic_loans
-    scores = score_loans(features, model_dir=tmp_path, **FAST)
+    scores = score_loans(features, risk_model_dir=tmp_path, **FAST)
 
     with pytest.raises(ValueError, match="one selected run"):
         selected_model(scores.assign(is_selected=False), tmp_path)
@@ -434,7 +440,7 @@ def test_loans_outside_the_training_sample_are_scored_by_the_final_model_and_cou
     is_resolved = resolved(features)
     outcome = features.loc[is_resolved, LABEL].to_numpy(dtype=int)
 
-    [(fitted, scores)] = fit_risk_models(features, training_rows=500, **FAST)
+    [(fitted, scores)] = fit_risk_models(features, risk_training_rows=500, **FAST)
     summary = fitted.summary
 
     in_sample = scores["is_out_of_fold"].to_numpy()
@@ -450,9 +456,9 @@ def test_loans_outside_the_training_sample_are_scored_by_the_final_model_and_cou
     resolved_scores = scores.loc[is_resolved, "risk_score"]
     assert summary["cv_roc_auc"] == pytest.approx(roc_auc_score(outcome, resolved_scores))
     assert fitted.score_reference.n_rows == 500
-    again = fit_risk_models(features, training_rows=500, n_jobs=1, **FAST)[0][1]
+    again = fit_risk_models(features, risk_training_rows=500, n_jobs=1, **FAST)[0][1]
     assert scores.equals(again)
-    assert fit_risk_models(features, training_rows=501, **FAST)[0][0].run_id != fitted.run_id
+    assert fit_risk_models(features, risk_training_rows=501, **FAST)[0][0].run_id != fitted.run_id
 
 
 def test_fold_models_are_saved_beside_the_model_and_loaded_only_to_explain(logistic_loans, tmp_path):

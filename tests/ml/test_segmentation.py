@@ -19,7 +19,6 @@ from ml.segmentation import (
     choose_segment_count,
     knee_of_k_distances,
     name_clusters,
-    parse_segment_count,
     segment_borrowers,
     segmentation_quality,
     standardised_profile,
@@ -89,7 +88,7 @@ def test_each_cluster_gets_the_name_of_the_profile_it_was_built_with():
     names = list(SEGMENT_NAMES)
     loans, built = clustered_loans(names)
 
-    segments = segment_borrowers(loans, n_segments=4)
+    segments = segment_borrowers(loans, segment_count=4)
 
     assert list(segments.columns) == ["loan_id", "segment_id", "segment_name"]
     assert segments["loan_id"].tolist() == loans["loan_id"].tolist()
@@ -124,7 +123,7 @@ def test_shuffling_the_loans_changes_no_loan_segment():
 def test_extra_clusters_take_the_nearest_name_with_a_suffix(logistic_loans):
     features, _ = logistic_loans
 
-    segments = segment_borrowers(features, n_segments=6)
+    segments = segment_borrowers(features, segment_count=6)
 
     names = segments.drop_duplicates("segment_id").set_index("segment_id")["segment_name"].sort_index()
     assert names.index.tolist() == [1, 2, 3, 4, 5, 6]
@@ -139,18 +138,18 @@ def test_extra_clusters_take_the_nearest_name_with_a_suffix(logistic_loans):
 def test_fewer_clusters_take_the_best_matching_names():
     loans, built = clustered_loans([HIGH_INCOME, HIGH_LOAN])
 
-    segments = segment_borrowers(loans, n_segments=2)
+    segments = segment_borrowers(loans, segment_count=2)
 
     assert segments["segment_name"].tolist() == [[HIGH_INCOME, HIGH_LOAN][i] for i in built]
     assert segments["segment_id"].tolist() == (built + 1).tolist()
 
 
-@pytest.mark.parametrize("n_segments", [1, 201])
-def test_impossible_segment_counts_are_refused(n_segments):
+@pytest.mark.parametrize("segment_count", [1, 201])
+def test_impossible_segment_counts_are_refused(segment_count):
     loans, _ = clustered_loans(list(SEGMENT_NAMES))
 
-    with pytest.raises(ValueError, match="n_segments"):
-        segment_borrowers(loans, n_segments=n_segments)
+    with pytest.raises(ValueError, match="segment_count"):
+        segment_borrowers(loans, segment_count=segment_count)
 
 
 def test_silhouette_is_high_for_clear_clusters_and_low_for_random_ones():
@@ -193,23 +192,13 @@ def test_quality_run_id_changes_with_the_segments_only():
     assert segmentation_quality(loans, moved)["run_id"] != run_id
 
 
-@pytest.mark.parametrize(("value", "count"), [("4", 4), (6, 6), ("auto", None), ("", None), (" AUTO ", None)])
-def test_segment_count_is_a_number_or_auto(value, count):
-    assert parse_segment_count(value) == count
-
-
-def test_a_segment_count_that_is_neither_is_refused():
-    with pytest.raises(ValueError, match="segment_count"):
-        parse_segment_count("four")
-
-
 def test_auto_k_takes_the_best_silhouette_and_records_the_elbow():
     names = [HIGH_INCOME, MEDIUM, HIGH_LOAN]
     loans, built = clustered_loans(names)
 
     curve = choose_segment_count(standardised_profile(loans))
-    segments = segment_borrowers(loans, n_segments=None)
-    quality = segmentation_quality(loans, segments, n_segments=None)
+    segments = segment_borrowers(loans, segment_count=None)
+    quality = segmentation_quality(loans, segments, segment_count=None)
 
     assert curve["k"].tolist() == list(range(2, 9))
     assert curve.attrs["chosen_k"] == 3 and curve.attrs["elbow_k"] == 3
@@ -223,10 +212,11 @@ def test_agglomerative_on_a_sample_names_every_loan_like_its_built_cluster():
     names = list(SEGMENT_NAMES)
     loans, built = clustered_loans(names)
 
-    segments = segment_borrowers(loans, algorithm="agglomerative", sample_size=60)
+    segments = segment_borrowers(loans, segmentation_algorithm="agglomerative", sample_size=60)
 
     assert segments["segment_name"].tolist() == [names[i] for i in built]
-    assert segmentation_quality(loans, segments, algorithm="agglomerative")["algorithm"] == "agglomerative"
+    quality = segmentation_quality(loans, segments, segmentation_algorithm="agglomerative")
+    assert quality["algorithm"] == "agglomerative"
 
 
 def test_dbscan_puts_outliers_in_their_own_segment():
@@ -236,8 +226,10 @@ def test_dbscan_puts_outliers_in_their_own_segment():
         loan_id=["Z1", "Z2", "Z3"], monthly_income=[1e7, 2e7, 3e7], loan_amount=[1e9, 1e6, 1e8]
     )
 
-    segments = segment_borrowers(pd.concat([loans, outliers]), algorithm="dbscan", sample_size=150)
-    quality = segmentation_quality(pd.concat([loans, outliers]), segments, algorithm="dbscan")
+    segments = segment_borrowers(
+        pd.concat([loans, outliers]), segmentation_algorithm="dbscan", sample_size=150
+    )
+    quality = segmentation_quality(pd.concat([loans, outliers]), segments, segmentation_algorithm="dbscan")
 
     by_loan = segments.set_index("loan_id")
     assert by_loan.loc[["Z1", "Z2", "Z3"], "segment_name"].eq(NOISE_SEGMENT_NAME).all()
@@ -268,8 +260,8 @@ def test_dbscan_eps_is_the_knee_of_the_k_distance_curve():
 def test_an_unknown_algorithm_is_refused():
     loans, _ = clustered_loans(list(SEGMENT_NAMES))
 
-    with pytest.raises(ValueError, match="unknown algorithm"):
-        segment_borrowers(loans, algorithm="spectral")
+    with pytest.raises(ValueError, match="unknown segmentation_algorithm"):
+        segment_borrowers(loans, segmentation_algorithm="spectral")
 
 
 def test_kmeans_fitted_on_a_sample_puts_every_loan_in_the_segment_of_its_nearest_centroid(monkeypatch):
@@ -292,8 +284,8 @@ def test_a_loan_file_without_income_or_arrears_is_segmented_on_the_rest(logistic
     absent = ["monthly_income", "num_missed_payments", "days_past_due", "emi_to_income_ratio"]
     lender = features.assign(**dict.fromkeys(absent))
 
-    segments = segment_borrowers(lender, n_segments=4, random_state=0)
-    quality = segmentation_quality(lender, segments, n_segments=4, random_state=0)
+    segments = segment_borrowers(lender, segment_count=4, random_state=0)
+    quality = segmentation_quality(lender, segments, segment_count=4, random_state=0)
 
     assert segments["segment_name"].notna().all() and segments["segment_id"].nunique() == 4
     assert quality["silhouette_score"] is not None

@@ -30,7 +30,7 @@ def cluster(tmp_path_factory):
 def test_scoring_and_reasons_run_on_two_executors_and_match_the_driver(cluster):
     features, _ = make_loan_features(600, n_open=100, seed=3)
     frame = spark_job._as_doubles(cluster.createDataFrame(features)).repartition(4)
-    ((fitted, driver_scores),) = fit_risk_models(features, training_rows=200, n_folds=3, random_state=5)
+    ((fitted, driver_scores),) = fit_risk_models(features, risk_training_rows=200, cv_folds=3, random_state=5)
     others = driver_scores.loc[~driver_scores["is_out_of_fold"], ID_COLUMN]
     out_of_fold = driver_scores.loc[driver_scores["is_out_of_fold"], ID_COLUMN]
 

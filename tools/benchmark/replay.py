@@ -94,7 +94,7 @@ def _replay_node(connection, node: dict, relations: dict[str, str], model_dir: P
         # Fitted models go to the replay's own folder, so the replay never reads the dbt build's fits.
         config = {
             **node["config"],
-            **({"model_dir": str(model_dir)} if "model_dir" in node["config"] else {}),
+            **({"risk_model_dir": str(model_dir)} if "risk_model_dir" in node["config"] else {}),
         }
         frame = module.model(_DbtStub(connection, relations, node, config), connection)
         connection.register("replayed_frame", frame)

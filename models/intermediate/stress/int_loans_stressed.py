@@ -12,7 +12,7 @@ from ml.stress import STATE_COLUMNS, STRESSED_COLUMNS, model_scorer, restress, s
 
 
 def model(dbt, session):
-    model_dir = dbt.config.get("model_dir")
+    risk_model_dir = dbt.config.get("risk_model_dir")
     rescore_all = str(dbt.config.get("rescore_all")).lower() == "true"
     features = read_frame(session, dbt.ref("loan_features").filter("is_open").order(LOAN_ORDER))
     segments = read_frame(session, dbt.ref("int_borrowers_segmented").project("loan_id, segment_name"))
@@ -27,7 +27,7 @@ def model(dbt, session):
             "loan_key as loan_id, concat_ws('|', input_fingerprint, build_context, as_of_date) as loan_state"
         ),
     )
-    fitted = selected_model(in_use, model_dir, with_folds=True)
+    fitted = selected_model(in_use, risk_model_dir, with_folds=True)
     fingerprint = stress_fingerprint(fitted.run_id, scenarios, collateral)
     previous = None
     if not rescore_all:

@@ -1,12 +1,17 @@
-"""Appends this build's risk-model fits and their cross-validated metrics, with the last build that scored loans
-with each run: when, how many loans and why (ml.run_metrics.model_runs_rows, ml.refit_policy)."""
+"""Appends this build's risk-model fits and their cross-validated metrics, with the last build that scored
+loans with each run: when, how many loans and why (ml.run_metrics.model_runs_rows, ml.refit_policy)."""
 
 from ml.refit_policy import LAST_SCORING_SQL
 from ml.run_metrics import model_runs_rows
+from ml.settings import ModelRunsSettings
 
 
 def model(dbt, session):
-    last_scoring = dbt.ref("int_loans_scored").query("scored", LAST_SCORING_SQL).df()
-    return model_runs_rows(
-        last_scoring, dbt.config.get("model_dir"), float(dbt.config.get("min_predictive_auc"))
+    settings = ModelRunsSettings.from_vars(
+        {
+            "risk_model_dir": dbt.config.get("risk_model_dir"),
+            "min_predictive_auc": dbt.config.get("min_predictive_auc"),
+        }
     )
+    last_scoring = dbt.ref("int_loans_scored").query("scored", LAST_SCORING_SQL).df()
+    return model_runs_rows(last_scoring, **settings.arguments())

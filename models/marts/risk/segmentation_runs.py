@@ -3,20 +3,19 @@
 import pandas as pd
 
 from ml.frames import LOAN_ORDER, read_frame
-from ml.segmentation import parse_segment_count, segmentation_quality
+from ml.segmentation import segmentation_quality
+from ml.settings import SegmentSettings
 
 
 def model(dbt, session):
-    algorithm = dbt.config.get("algorithm")
-    n_segments = dbt.config.get("n_segments")
-    random_state = dbt.config.get("random_state")
+    settings = SegmentSettings.from_vars(
+        {
+            "segmentation_algorithm": dbt.config.get("segmentation_algorithm"),
+            "segment_count": dbt.config.get("segment_count"),
+            "random_state": dbt.config.get("random_state"),
+        }
+    )
     features = read_frame(session, dbt.ref("loan_features").order(LOAN_ORDER))
     segments = read_frame(session, dbt.ref("int_borrowers_segmented"))
-    quality = segmentation_quality(
-        features,
-        segments,
-        algorithm=algorithm,
-        n_segments=parse_segment_count(n_segments),
-        random_state=int(random_state),
-    )
+    quality = segmentation_quality(features, segments, **settings.arguments())
     return pd.DataFrame([quality]).assign(fitted_at=pd.Timestamp.now(tz="UTC"))
