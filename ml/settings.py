@@ -93,6 +93,22 @@ class RiskSettings:
 
 
 @dataclass(frozen=True)
+class ExplainSettings:
+    """Which loans get reason codes (ml.explain.explain_scores): the open loans someone acts on, and the
+    resolved ones when explain_resolved_loans asks for them; and where the models that explain them are."""
+
+    risk_model_dir: str
+    explain_resolved_loans: bool
+
+    @classmethod
+    def from_vars(cls, vars: Mapping) -> "ExplainSettings":
+        return cls(
+            risk_model_dir=str(vars["risk_model_dir"]),
+            explain_resolved_loans=_flag(vars["explain_resolved_loans"]),
+        )
+
+
+@dataclass(frozen=True)
 class ModelRunsSettings:
     """The arguments of ml.run_metrics.model_runs_rows besides the scores."""
 

@@ -38,7 +38,7 @@ from ml.refit_policy import LAST_SCORING_SQL, scores_for_build
 from ml.risk import score_loans
 from ml.run_metrics import model_runs_rows
 from ml.segmentation import segment_borrowers, segmentation_quality
-from ml.settings import ModelRunsSettings, RiskSettings, SegmentSettings
+from ml.settings import ExplainSettings, ModelRunsSettings, RiskSettings, SegmentSettings
 from ml.stress import model_scorer, restress, stress_fingerprint
 from ml.var_choices import VAR_CHOICES
 
@@ -108,8 +108,12 @@ def score(spark, configs: dict[str, dict], features_table: str) -> None:
     selected_scores = scores[scores["is_selected"]]
     selected = selected_model(selected_scores, risk_model_dir)
     out_of_fold = selected_scores.loc[selected_scores["is_out_of_fold"].astype(bool), ID_COLUMN]
+    explaining = ExplainSettings.from_vars(configs["int_loans_explained"])
+    explained_loans = (
+        features_frame if explaining.explain_resolved_loans else features_frame.filter("is_open")
+    )
     explained = _explained_on_executors(
-        features_frame, selected_model(selected_scores, risk_model_dir, with_folds=True), out_of_fold
+        explained_loans, selected_model(selected_scores, risk_model_dir, with_folds=True), out_of_fold
     )
     _write_frame(spark, explained, "int_loans_explained")
     _write(spark, feature_importance(saved_models(scores, risk_model_dir)), "int_features_ranked")

@@ -1,5 +1,7 @@
 """End to end: model comparison, calibration, reasons, fairness, drift, saved-model scoring, honesty."""
 
+import json
+
 import pandas as pd
 import pytest
 
@@ -11,9 +13,21 @@ AGE_DEPENDENT = (
 )
 
 
-def test_three_algorithms_are_compared_on_the_same_folds_and_one_drives_strategy(sample_warehouse):
+@pytest.fixture(scope="module")
+def compared_and_explained(tmp_path_factory):
+    """The sample's ML step and its marts with what a default build leaves off: the three algorithms compared
+    on the same folds, and the resolved loans explained too (their reasons come from their fold's model)."""
+    workdir = tmp_path_factory.mktemp("compared")
+    nodes = ["+model_runs", "+score_calibration", "+risk_scores", "+risk_reasons"]
+    result = run_dbt_build(workdir, {"compare_risk_algorithms": True, "explain_resolved_loans": True}, nodes)
+    assert result.returncode == 0, result.stdout[-5000:]
+    return workdir
+
+
+@pytest.mark.slow
+def test_three_algorithms_are_compared_on_the_same_folds_and_one_drives_strategy(compared_and_explained):
     runs = query(
-        sample_warehouse,
+        compared_and_explained / "warehouse.duckdb",
         """
         select r.algorithm, r.cv_folds_id, r.cv_roc_auc, r.expected_calibration_error, r.is_score_predictive,
                r.run_id in (select run_id from risk_scores) as drives_strategy
@@ -29,14 +43,33 @@ def test_three_algorithms_are_compared_on_the_same_folds_and_one_drives_strategy
     assert (runs.expected_calibration_error < 0.05).all()
 
 
-def test_every_strategy_row_carries_its_reasons_and_the_reports_are_filled(sample_warehouse):
+@pytest.mark.slow
+def test_resolved_loans_are_explained_on_request_by_the_model_that_scored_them(compared_and_explained):
+    counts = query(
+        compared_and_explained / "warehouse.duckdb",
+        """
+        select
+            (select count(*) from risk_scores) as scored,
+            (select count(*) from risk_reasons) as explained,
+            (select count(*) from risk_scores where is_out_of_fold) as out_of_fold
+        """,
+    ).iloc[0]
+    assert counts.out_of_fold > 1000 and counts.explained == counts.scored
+    # The data test that each loan's reasons add up to its score ran, on the loans scored out of fold too.
+    results = json.loads((compared_and_explained / "target" / "run_results.json").read_text())["results"]
+    ran = {result["unique_id"].split(".")[2]: result["status"] for result in results}
+    assert ran["assert_reasons_add_up_to_the_shown_score"] == "pass"
+
+
+def test_every_open_loan_carries_its_reasons_and_the_reports_are_filled(sample_warehouse):
     counts = query(
         sample_warehouse,
         """
         select
-            (select count(*) from recovery_strategy where reason_1 is not null) as with_reason,
-            (select count(*) from recovery_strategy where risk_band = 'High' and reason_1 is null)
-                as high_without,
+            (select count(*) from recovery_strategy where is_open and reason_1 is null) as open_without,
+            (select count(*) from recovery_strategy where is_open) as open_loans,
+            (select count(*) from risk_reasons as r inner join recovery_strategy as s on r.loan_id = s.loan_id
+             where not s.is_open) as resolved_explained,
             (select count(*) from score_calibration) as calibration_rows,
             (select count(distinct protected_attribute) from fairness_report) as attributes,
             (select min(adverse_impact_ratio) from fairness_report) as min_air,
@@ -50,8 +83,9 @@ def test_every_strategy_row_carries_its_reasons_and_the_reports_are_filled(sampl
              where variable_name = 'loan_tenure_months') as tenure_psi
         """.replace("{AGE_DEPENDENT}", AGE_DEPENDENT),
     ).iloc[0]
-    assert counts.with_reason > 1500
-    assert counts.high_without == 0
+    # Reasons serve the loans someone acts on: every open loan has them, a resolved one only on request.
+    assert counts.open_loans > 300 and counts.open_without == 0
+    assert counts.resolved_explained == 0
     assert counts.calibration_rows == 30
     assert counts.attributes == 2 and counts.min_air > 0.8
     assert counts.importance_rows > 0

@@ -12,6 +12,7 @@ from ml.estimators import RiskParameters
 from ml.refit_policy import RefitPolicy
 from ml.risk import score_loans
 from ml.settings import (
+    ExplainSettings,
     ModelRunsSettings,
     RiskSettings,
     SegmentSettings,
@@ -71,12 +72,17 @@ def test_the_settings_parse_the_rendered_vars():
     }
     assert scoring.refit_policy == RefitPolicy(True, 30.0, 0.25)
     assert scoring.risk_model_run_id == ""
+    explaining = ExplainSettings.from_vars({"risk_model_dir": "m", "explain_resolved_loans": "True"})
+    assert explaining == ExplainSettings("m", True)
+    assert not ExplainSettings.from_vars(
+        {"risk_model_dir": "m", "explain_resolved_loans": "False"}
+    ).explain_resolved_loans
     runs = ModelRunsSettings.from_vars({"risk_model_dir": "m", "min_predictive_auc": "0.6"})
     assert runs.arguments() == {"risk_model_dir": "m", "min_predictive_auc": 0.6}
 
 
 def test_every_setting_is_named_as_its_var_and_as_the_parameter_that_takes_it():
-    settings = [SegmentSettings, RiskSettings, RefitPolicy, ModelRunsSettings]
+    settings = [SegmentSettings, RiskSettings, RefitPolicy, ExplainSettings, ModelRunsSettings]
     names = {field.name for cls in settings for field in fields(cls)} - {"refit_policy"}
     assert names <= set(VARS), names - set(VARS)
     accepted = set(inspect.signature(score_loans).parameters) | {f.name for f in fields(RiskParameters)}
