@@ -194,12 +194,28 @@ def strategies(workdir) -> pd.DataFrame:
     )
 
 
-def test_incremental_days_equal_a_full_refresh_and_account_for_every_row(days, fitted_warehouse, tmp_path):
-    workdir = copy_warehouse(fitted_warehouse[0], tmp_path / "incremental")
-    run_id = fitted_warehouse[1]
-    for day in days[1:]:
-        before = strategies(workdir)
+@pytest.fixture(scope="module")
+def incremental_days(days, fitted_warehouse, tmp_path_factory) -> tuple[list, list[float]]:
+    """Day 0's warehouse built incrementally on each later day in turn, once for both tests: a copy of the
+    warehouse after each day (the first, day 0's), and the seconds each day's build took."""
+    root = tmp_path_factory.mktemp("incremental")
+    workdir = copy_warehouse(fitted_warehouse[0], root / "building")
+    after, seconds = [fitted_warehouse[0]], []
+    for number, day in enumerate(days[1:], 1):
+        started = time.monotonic()
         build(day, workdir)
+        seconds.append(time.monotonic() - started)
+        after.append(copy_warehouse(workdir, root / f"after-day-{number}"))
+    return after, seconds
+
+
+def test_incremental_days_equal_a_full_refresh_and_account_for_every_row(
+    days, fitted_warehouse, incremental_days, tmp_path
+):
+    after, _ = incremental_days
+    run_id = fitted_warehouse[1]
+    for number, day in enumerate(days[1:], 1):
+        workdir, before = after[number], strategies(after[number - 1])
         assert_every_input_row_accounted_for(day[0], workdir)
         changed = query(
             workdir, "select count(*) as n from intermediate.int_loans_changed where has_changed_inputs"
@@ -216,6 +232,7 @@ def test_incremental_days_equal_a_full_refresh_and_account_for_every_row(days, f
         ]
         listed = query(workdir, "select loan_id from strategy_changes order by loan_id")
         assert sorted(listed.loan_id) == sorted(moved.loan_id), day[0].name
+    workdir = after[-1]
     rejected = query(
         workdir, "select rejection_reason from rejected_rows where source_name = 'ledger_payments'"
     )
@@ -232,15 +249,15 @@ def test_incremental_days_equal_a_full_refresh_and_account_for_every_row(days, f
     )
 
 
-def test_a_killed_incremental_build_is_repaired_by_the_next_one(days, fitted_warehouse, tmp_path):
-    workdir = copy_warehouse(fitted_warehouse[0], tmp_path / "incremental")
+def test_a_killed_incremental_build_is_repaired_by_the_next_one(
+    days, fitted_warehouse, incremental_days, tmp_path
+):
+    after, seconds = incremental_days
+    # the warehouse after day 1, killed while building day 2 (day 1 re-delivered), as long as that build takes
+    workdir = copy_warehouse(after[1], tmp_path / "incremental")
     run_id = fitted_warehouse[1]
-    build(days[1], workdir)
-    timed = copy_warehouse(workdir, tmp_path / "timed")
-    started = time.monotonic()
-    build(days[2], timed)
-    incremental_seconds = time.monotonic() - started
-    expected = copy_warehouse(timed, tmp_path / "expected")
+    incremental_seconds = seconds[1]
+    expected = copy_warehouse(after[2], tmp_path / "expected")
     build(days[2], expected, {"risk_model_run_id": run_id}, full_refresh=True)
     expected_hashes = table_hashes(expected / "warehouse.duckdb")
 
