@@ -80,7 +80,9 @@
 {#- Pre-hook of every incremental-by-loan model: removes the rebuilt loans' rows, including loans that no longer
     have any (a vanished loan, an order now rejected); dbt's delete+insert then adds the rebuilt rows. The Python
     models (scores, reasons) return a row for every rebuilt loan still in loan_features and read their table's
-    other rows first (which run scores the book): for them only the loans gone from loan_features are removed.
+    other rows first (which run scores the book): for them only the loans gone from loan_features are removed,
+    and, from int_loans_explained while its config explain_resolved_loans is off, the rebuilt loans no longer open
+    (it explains open loans only).
     Without a state (first build after a whole-input change, see the top of this file) every row is removed: the
     model is rebuilt whole, and the scores are fitted afresh as in a fresh build. Configured to run outside the
     model's transaction (dbt_project.yml): dbt-duckdb rolls that transaction back on the way to an incremental
@@ -91,7 +93,11 @@
     {%- elif is_incremental() -%}
         delete from {{ this }} where {{ loan_key('loan_id') }} in ({{ rebuilt_loan_keys() }})
         {%- if model.language == 'python' %}
-            and loan_id not in (select loan_id from {{ ref('loan_features') }})
+            {%- set resolved = model.config.get('explain_resolved_loans') %}
+            and loan_id not in (
+                select loan_id from {{ ref('loan_features') }}
+                {%- if resolved is not none and (resolved | string | lower) != 'true' %} where is_open{% endif %}
+            )
         {%- endif %}
     {%- endif -%}
 {%- endmacro %}
