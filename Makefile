@@ -92,9 +92,11 @@ lint: $(READY)
 check: lint
 	$(BIN)/python -m pytest -m "not slow"
 
-# Everything, as CI runs it (.ci/run), then the 20 slowest tests.
+# Everything, as CI runs it (.ci/run), then the 20 slowest tests. Two pytest workers (pytest-xdist), one test file
+# per worker at a time (tests/conftest.py): most of the time goes to dbt builds that leave a core idle.
+TEST_WORKERS ?= 2
 test: lint browser $(SPARK_READY)
-	$(BIN)/python -m pytest --durations=20
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --durations=20
 
 # Regenerates the committed sample; deterministic, so a clean tree stays clean.
 sample: $(READY)

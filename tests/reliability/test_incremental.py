@@ -40,6 +40,8 @@ BUILD_LOG_COLUMNS = {"fitted_at", "scored_at", "scoring_decision", "build_contex
 # day's files are in another folder); rejected_rows takes the current path from staging.
 VALIDATED_LOG_COLUMNS = BUILD_LOG_COLUMNS | {"source_file"}
 KILL_MOMENTS = 3
+# Doubles are rounded to 9 significant digits after this nudge (table_hashes).
+FLOAT_NUDGE = 1 + 1e-12
 INPUT_NAMES = {
     "loan_recovery": "loan_recovery.csv",
     **{f"ledger_{t}": f"ledger/{t}.csv" for t in LEDGER_TABLES},
@@ -50,7 +52,10 @@ def table_hashes(database) -> dict[str, str]:
     """SHA-256 of each table's content but the build logs, in a row order independent of how it was built.
 
     Doubles are compared to 9 significant digits: an aggregate over an incremental table adds the same values
-    in another order, which moves the last bits of a floating-point sum.
+    in another order, which moves the last bits of a floating-point sum. Each is first raised by a thousandth of
+    that last digit (FLOAT_NUDGE), far more than the order moves it: an exact tie such as the mean 98.96328125
+    (of 128 loans) rounds up whichever side of it the sum lands, instead of to 98.9632812 in one build and to
+    98.9632813 in the other.
     """
     with duckdb.connect(str(database), read_only=True) as connection:
         tables = connection.execute(
@@ -65,7 +70,7 @@ def table_hashes(database) -> dict[str, str]:
             kept = ", ".join(f'"{column}"' for column in columns if column not in logs)
             content = connection.execute(f'select {kept} from "{schema}"."{table}" order by all').df()
             for column in content.select_dtypes("float").columns:
-                content[column] = content[column].map(lambda value: f"{value:.9g}")
+                content[column] = content[column].map(lambda value: f"{value * FLOAT_NUDGE:.9g}")
             hashes[f"{schema}.{table}"] = hashlib.sha256(content.to_csv(index=False).encode()).hexdigest()
     return hashes
 

@@ -1,21 +1,26 @@
 -- One row per ledger loan and month end from its issue month until it closes (or the var `as_of_date`):
 -- planned and paid to date, the gap, and days past due at that month end. Roll rates and vintage curves read this.
+-- Incremental by loan: a daily build rebuilds the month ends of the loans whose inputs changed, and of the open loans
+-- when the as-of date moved (a resolved loan's month ends stop at its close and do not move with it).
 
 {%- set as_of = date_var('as_of_date') %}
 
 with
 
 orders as (
-    {{ accepted_rows(ref('int_ledger_orders_validated')) }}
+    {{ accepted_rows(ref('int_ledger_orders_validated'), loan_is_rebuilt('loan_id')) }}
 ),
 
 -- instalments due after the as-of month never reach a month end of this table
 plan as (
-    {{ accepted_rows(ref('int_ledger_plan_validated'), 'due_on <= ' ~ dbt.last_day(as_of, 'month')) }}
+    {{ accepted_rows(
+        ref('int_ledger_plan_validated'),
+        loan_is_rebuilt('loan_id') ~ ' and due_on <= ' ~ dbt.last_day(as_of, 'month')
+    ) }}
 ),
 
 payments as (
-    {{ accepted_rows(ref('int_ledger_payments_validated')) }}
+    {{ accepted_rows(ref('int_ledger_payments_validated'), loan_is_rebuilt('loan_id')) }}
 ),
 
 month_offsets as (

@@ -1,16 +1,17 @@
 -- One row per ledger loan and month end on the book: whether it is open and overdue, its delinquency bucket and
 -- where it is at the next month end. The monthly KPI metrics (open and overdue loans, cure and roll rates) are
 -- defined once on it (semantic model loan_month_ends); loan type, segment, risk band and team join from
--- loan_positions by loan.
+-- loan_positions by loan. Incremental by loan, as the month ends it reads: a daily build rebuilds the rebuilt loans'.
 
 with
 
 loan_months as (
     select * from {{ ref('int_loans_monthly_delinquency') }}
+    where {{ loan_is_rebuilt('loan_id') }}
 ),
 
 orders as (
-    {{ accepted_rows(ref('int_ledger_orders_validated')) }}
+    {{ accepted_rows(ref('int_ledger_orders_validated'), loan_is_rebuilt('loan_id')) }}
 ),
 
 buckets as (
