@@ -1,7 +1,7 @@
 {#- Incremental builds keyed by loan. The models that follow a loan's inputs (validated rows, the position at the
-    observation point, features, scores, reason codes) rebuild only the loans whose inputs changed since the last
-    complete build, and the open loans when the as-of date moved (int_loans_changed), configured once in
-    dbt_project.yml (anchor `incremental_by_loan`).
+    observation point, the month ends, features, scores, reason codes) rebuild only the loans whose inputs
+    changed since the last complete build, and the open loans when the as-of date moved (int_loans_changed),
+    configured in each model's YAML (anchor `incremental_by_loan`), the two Python models' in dbt_project.yml.
 
     The state: `int_loan_inputs_fingerprinted` holds every loan's current input fingerprint; a copy of it, the
     fingerprints the incremental tables were last completely built from, is the table
