@@ -52,10 +52,10 @@ def table_hashes(database) -> dict[str, str]:
     """SHA-256 of each table's content but the build logs, in a row order independent of how it was built.
 
     Doubles are compared to 9 significant digits: an aggregate over an incremental table adds the same values
-    in another order, which moves the last bits of a floating-point sum. Each is first raised by a thousandth of
-    that last digit (FLOAT_NUDGE), far more than the order moves it: an exact tie such as the mean 98.96328125
-    (of 128 loans) rounds up whichever side of it the sum lands, instead of to 98.9632812 in one build and to
-    98.9632813 in the other.
+    in another order, which moves the last bits of a floating-point sum. Each is first raised by a thousandth
+    of that last digit (FLOAT_NUDGE), far more than the order moves it: an exact tie such as the mean
+    98.96328125 (of 128 loans) rounds up whichever side of it the sum lands, instead of to 98.9632812 in one
+    build and to 98.9632813 in the other.
     """
     with duckdb.connect(str(database), read_only=True) as connection:
         tables = connection.execute(
