@@ -17,6 +17,7 @@ from tools.benchmark.runs import (
     add_new_loans,
     append_rows,
     build_vars,
+    selected_auc,
 )
 from tools.benchmark.timing import (
     STAGES,
@@ -470,3 +471,17 @@ def test_both_engines_read_the_same_files(tmp_path):
         "risk_model_dir": str(tmp_path / "models-spark"),
     }
     assert build_vars(tmp_path, False, tmp_path)["ledger_path"] == ""
+
+
+def test_our_auc_is_the_selected_runs(sample_warehouse):
+    """The bench reports the AUC of the run whose scores drive strategy (it once read the algorithm from a
+    config key that had been renamed, and stopped)."""
+    with duckdb.connect(str(sample_warehouse), read_only=True) as connection:
+        (algorithm,) = connection.execute(
+            "select any_value(algorithm) from intermediate.int_loans_scored where is_selected"
+        ).fetchone()
+        (expected,) = connection.execute(
+            "select cv_roc_auc from model_runs where algorithm = ? order by fitted_at desc limit 1",
+            [algorithm],
+        ).fetchone()
+    assert selected_auc(sample_warehouse) == pytest.approx(expected)

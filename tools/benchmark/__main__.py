@@ -69,14 +69,13 @@ def bench_size(
     build = dbt_build(directory, with_ledger)
     manifest = json.loads((directory / "target" / "manifest.json").read_text())
     run_results = json.loads((directory / "target" / "run_results.json").read_text())
-    algorithm = manifest["nodes"]["model.loan_recovery.int_loans_scored"]["config"]["algorithm"]
     result = SizeResult(
         loans=loans,
         has_ledger=with_ledger,
         generation=generation,
         build=build,
         stages=stage_seconds(run_results, manifest, build.seconds),
-        our_auc=selected_auc(directory / "warehouse.duckdb", algorithm),
+        our_auc=selected_auc(directory / "warehouse.duckdb"),
     )
     spark = None
     if with_spark:

@@ -129,11 +129,16 @@ def daily_batch(directory: Path, day: int) -> Measured:
     return dbt_build(directory, True, run_name=f"daily-{day}")
 
 
-def selected_auc(database: Path, algorithm: str) -> float:
-    """Cross-validated AUC against the actual outcome of the run that drives strategy (latest fit)."""
+def selected_auc(database: Path) -> float:
+    """Cross-validated AUC against the actual outcome of the run whose scores drive strategy (the run of
+    int_loans_scored's selected scores)."""
     with duckdb.connect(str(database), read_only=True) as connection:
         (auc,) = connection.execute(
-            "select cv_roc_auc from model_runs where algorithm = ? order by fitted_at desc limit 1",
-            [algorithm],
+            """
+            select cv_roc_auc from model_runs
+            where run_id = (select any_value(run_id) from intermediate.int_loans_scored where is_selected)
+            order by fitted_at desc
+            limit 1
+            """
         ).fetchone()
     return float(auc)
