@@ -1,7 +1,9 @@
 """The benchmark's pure parts: stage spans, stage of a node, replay order, the tables it reports, and the
 Spark row's memory reading and section (no Spark needed)."""
 
+import json
 import os
+import subprocess
 import sys
 
 import duckdb
@@ -28,6 +30,7 @@ from tools.benchmark.timing import (
     stage_seconds,
     union_seconds,
 )
+from tools.dbt_process import REPO
 
 
 @pytest.mark.parametrize(
@@ -485,3 +488,19 @@ def test_our_auc_is_the_selected_runs(sample_warehouse):
             [algorithm],
         ).fetchone()
     assert selected_auc(sample_warehouse) == pytest.approx(expected)
+
+
+@pytest.mark.slow
+def test_the_replay_runs_the_sample_builds_nodes_with_the_same_test_results(sample_warehouse, tmp_path):
+    """The bench's replay (DuckDB alone, Python models called directly) runs every node dbt ran, and each
+    data test finds the rows dbt's found (it once lacked the plugin's ml_var_choices(), and stopped)."""
+    target = sample_warehouse.parent / "target"
+    out = tmp_path / "replay.json"
+    command = [sys.executable, "-m", "tools.benchmark", "replay", str(target / "manifest.json")]
+    command += [str(tmp_path / "warehouse.duckdb"), str(tmp_path / "models"), str(out)]
+    replayed = subprocess.run(command, cwd=REPO, capture_output=True, text=True)
+    assert replayed.returncode == 0, replayed.stderr[-3000:]
+    failures = json.loads(out.read_text())["failures"]
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    found_by_dbt = {r["unique_id"]: r["failures"] for r in results if r["unique_id"].startswith("test.")}
+    assert failures == found_by_dbt

@@ -11,6 +11,7 @@ import duckdb
 import jinja2
 import yaml
 
+from ml.dbt_plugin import choices_macro_sql
 from tools.benchmark.timing import STAGES, node_stage
 from tools.dbt_process import REPO
 from tools.sql import sql_text
@@ -128,6 +129,8 @@ def replay(manifest_path: Path, database: Path, model_dir: Path, out: Path) -> N
     # DuckDB runs with the settings dbt gives it (a memory limit, for one), so that only dbt differs.
     settings = profile_settings((REPO / "profiles.yml").read_text(), dict(os.environ))
     with duckdb.connect(str(database), config=settings) as connection:
+        # What dbt's connection gets from the project's plugin (profiles.yml): the macro the var tests read.
+        connection.execute(choices_macro_sql())
         for unique_id in topological_order(
             {key: node["depends_on"].get("nodes", []) for key, node in nodes.items()}
         ):
