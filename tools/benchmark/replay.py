@@ -158,10 +158,11 @@ def replay_differences(
             differences.append(
                 f"{unique_id}: dbt {dbt_failures.get(unique_id)} failing rows, replay {failed_rows}"
             )
+    # An ephemeral model has no relation: its SQL is part of the models that read it.
     relations = sorted(
         node["relation_name"]
         for node in manifest["nodes"].values()
-        if node["resource_type"] in ("seed", "model")
+        if node["resource_type"] in ("seed", "model") and node["relation_name"]
     )
     with (
         duckdb.connect(str(built), read_only=True) as dbt_db,
