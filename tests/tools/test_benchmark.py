@@ -19,6 +19,7 @@ from tools.benchmark.runs import (
     add_new_loans,
     append_rows,
     build_vars,
+    oracle_auc,
     selected_auc,
 )
 from tools.benchmark.timing import (
@@ -211,6 +212,7 @@ def _size(
         build=Measured(build_seconds, 3 * 1024**3),
         stages=stages,
         our_auc=0.84,
+        oracle_auc=0.845,
     )
     if with_references:
         result.source, result.source_auc = Measured(build_seconds * 6, 2 * 1024**3), 0.55
@@ -226,26 +228,29 @@ def test_targets_are_judged_at_one_million_loans():
     lines = table.splitlines()
     assert lines[0] == "| target | measured | status |"
     assert lines[2].endswith("| 6.00x, AUC 0.8400 vs 0.5500 | met |")
-    assert lines[3].endswith("| 3.00 GiB | met |")
-    assert lines[4].endswith("| 8.0 s, 10% | met |")
-    assert lines[5].endswith("| 1.0 s, 1.2% | met |")
-    assert "10M" in lines[6] and lines[6].endswith("| not measured |")
-    assert lines[7].endswith("| 1.20x | met |")
-    assert lines[8].endswith("| 10.00x | met |")
+    assert lines[3].endswith("| 0.8400 vs 0.8450 (-0.0050) | met |")
+    assert lines[4].endswith("| 3.00 GiB | met |")
+    assert lines[5].endswith("| 8.0 s, 10% | met |")
+    assert lines[6].endswith("| 1.0 s, 1.2% | met |")
+    assert "10M" in lines[7] and lines[7].endswith("| not measured |")
+    assert lines[8].endswith("| 1.20x | met |")
+    assert lines[9].endswith("| 10.00x | met |")
 
 
 def test_targets_are_unmet_when_slower_or_worse_and_unmeasured_without_data():
     slow = _size(1_000_000, 200.0)
     slow.source_auc = 0.9
+    slow.oracle_auc = 0.82  # a model above the true probability learnt something it should not have seen
     slow.build.max_rss_bytes = 4 * 1024**3
     slow.stages["stress"] = 41.0
     lines = target_table([_size(100_000, 10.0), slow]).splitlines()
     assert lines[2].endswith("| unmet |")
-    assert lines[3].endswith("| 4.00 GiB | unmet |")
-    assert lines[5].endswith("| 41.0 s, 20.5% | unmet |")
-    assert lines[8].endswith("| 20.00x | unmet |")
+    assert lines[3].endswith("| 0.8400 vs 0.8200 (+0.0200) | unmet |")
+    assert lines[4].endswith("| 4.00 GiB | unmet |")
+    assert lines[6].endswith("| 41.0 s, 20.5% | unmet |")
+    assert lines[9].endswith("| 20.00x | unmet |")
     slow.daily_batch = Measured(100.0, 1)
-    assert target_table([slow]).splitlines()[4].endswith("| 100.0 s, 50% | unmet |")
+    assert target_table([slow]).splitlines()[5].endswith("| 100.0 s, 50% | unmet |")
     assert all(
         line.endswith("| not measured |") for line in target_table([_size(10_000, 5.0)]).splitlines()[2:]
     )
@@ -256,13 +261,13 @@ def test_a_target_measured_on_a_loaded_machine_says_so(monkeypatch):
     full = _size(1_000_000, 80.0)
     full.daily_batch.max_load = 2.0
     assert not full.daily_batch.loaded
-    assert target_table([full]).splitlines()[4].endswith("| met |")
+    assert target_table([full]).splitlines()[5].endswith("| met |")
     full.daily_batch.max_load = 4.5
     assert (
-        target_table([full]).splitlines()[4].endswith("| met (loaded: load average up to 4.5 on 2 cores) |")
+        target_table([full]).splitlines()[5].endswith("| met (loaded: load average up to 4.5 on 2 cores) |")
     )
     # Memory does not depend on the load: its status stays plain.
-    assert target_table([full]).splitlines()[3].endswith("| met |")
+    assert target_table([full]).splitlines()[4].endswith("| met |")
 
 
 def test_run_measured_records_the_load_average_while_the_command_runs(tmp_path, monkeypatch):
@@ -296,7 +301,9 @@ def test_summary_table_shows_ratios_and_growth_only_where_measured():
     assert first[-4:] == ["1.20x", "6.00x", "", "1.0 (10%)"]
     assert first[5] == "8.3 (5.0 / 1.0 / 1.0)"
     assert second[-4:] == ["", "", "9.00x", ""]
-    assert second[header.index("AUC ours / source")] == "0.8400 / -"
+    assert first[header.index("AUC ours / oracle / source")] == "0.8400 / 0.8450 / 0.5500"
+    second_auc = second[header.index("AUC ours / oracle / source")]
+    assert second_auc == "0.8400 / 0.8450 / -"
 
 
 def test_the_daily_batch_adds_one_payment_on_the_as_of_date_for_one_loan_in_a_hundred(tmp_path):
@@ -488,6 +495,37 @@ def test_our_auc_is_the_selected_runs(sample_warehouse):
             [algorithm],
         ).fetchone()
     assert selected_auc(sample_warehouse) == pytest.approx(expected)
+
+
+def test_the_oracle_ranks_only_the_loans_the_selected_run_scored_out_of_fold(tmp_path):
+    """The oracle is measured on the loans our AUC is: the selected run's out-of-fold loans. On the others the
+    true probability ranks the outcomes backwards here, so counting any of them would lower its AUC."""
+    truth, database = tmp_path / "truth.parquet", tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(database)) as connection:
+        connection.execute("create schema intermediate")
+        connection.execute(
+            """
+            create table intermediate.int_loans_scored as
+            select * from (values
+                ('a', true, true), ('b', true, true), ('c', true, true),
+                ('d', true, false), ('e', false, true), ('a', false, true)
+            ) as scored(loan_id, is_selected, is_out_of_fold)
+            """
+        )
+        connection.execute(
+            """
+            create table loan_features as
+            select * from (values ('a', true), ('b', false), ('c', false), ('d', false), ('e', true))
+                as features(loan_id, is_not_fully_recovered)
+            """
+        )
+        connection.execute(
+            f"""
+            copy (select * from (values ('a', 0.9), ('b', 0.2), ('c', 0.1), ('d', 0.95), ('e', 0.05))
+                as truth(loan_id, true_probability_not_recovered)) to '{truth}'
+            """
+        )
+    assert oracle_auc(database, truth) == 1.0
 
 
 @pytest.mark.slow

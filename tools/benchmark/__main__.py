@@ -15,7 +15,14 @@ import tools.benchmark as benchmark
 from tools.benchmark.baseline import source_approach
 from tools.benchmark.render import report
 from tools.benchmark.replay import replay, replay_differences
-from tools.benchmark.runs import SNAPSHOT_ONLY_LOANS, daily_batch, dbt_build, generate, selected_auc
+from tools.benchmark.runs import (
+    SNAPSHOT_ONLY_LOANS,
+    daily_batch,
+    dbt_build,
+    generate,
+    oracle_auc,
+    selected_auc,
+)
 from tools.benchmark.side_by_side import PUBLIC_CSV, PUBLIC_RESAMPLE_LOANS, run_side_by_side, section
 from tools.benchmark.spark import (
     SparkResult,
@@ -76,6 +83,7 @@ def bench_size(
         build=build,
         stages=stage_seconds(run_results, manifest, build.seconds),
         our_auc=selected_auc(directory / "warehouse.duckdb"),
+        oracle_auc=oracle_auc(directory / "warehouse.duckdb", directory / "loan_recovery_truth.parquet"),
     )
     spark = None
     if with_spark:

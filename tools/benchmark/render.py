@@ -13,9 +13,10 @@ from tools.benchmark.baseline import (
     SOURCE_TEST_SHARE,
     SOURCE_TREES,
 )
-from tools.benchmark.runs import DAILY_BATCH_MODULUS, NEW_LOAN_MODULUS, SNAPSHOT_ONLY_LOANS
+from tools.benchmark.runs import DAILY_BATCH_MODULUS, NEW_LOAN_MODULUS, SNAPSHOT_ONLY_LOANS, TIMING
 from tools.benchmark.timing import STAGES, STARTUP_STAGE, Measured, SizeResult, load_note
 from tools.markdown import as_markdown
+from tools.quality import MAX_AUC_GAP
 
 GIB = 1024**3
 
@@ -43,8 +44,9 @@ MAX_DAILY_BATCH_SHARE = 0.10
 MAX_STRESS_SHARE = 0.20
 
 METHOD = f"""\
-- Generation: `python -m tools.synthetic --format parquet` (with `--ledger-out` unless snapshot only); not
-  part of the build time.
+- Generation: `python -m tools.synthetic --format parquet --timing {TIMING}` (with `--ledger-out` unless
+  snapshot only); not part of the build time. Loans resolve on their own dates and the ledger follows their
+  outcome, on the timeline of the generator's truth file.
 - Build: the whole `dbt build` over the files through the vars loan_recovery_path, ledger_path (with
   ledger_format parquet; empty when snapshot only) and risk_model_dir, into a new DuckDB file. Peak RSS is
   the max RSS that wait4 reports for the process (the largest of the process and its children, not their
@@ -54,7 +56,8 @@ METHOD = f"""\
   as high risk as document 001 does, holds out {SOURCE_TEST_SHARE:.0%} of the loans, fits a
   {SOURCE_TREES}-tree Random Forest on the rest and scores every loan. Its AUC is against the actual outcome
   (not Fully Recovered) of held-out resolved loans; ours is model_runs.cv_roc_auc of the selected run
-  (out of fold, on resolved loans).
+  (out of fold, on resolved loans); the oracle's is the AUC of the generator's true probability on the loans
+  that run scored out of fold, the best any model can do on them.
 - Replay (raw SQL + ML): a subprocess builds dbt's manifest into a new DuckDB file of the same name, with
   the DuckDB settings of the dbt profile: seeds with read_csv and their column_types, SQL models as `create
   or replace table|view ... as <compiled SQL>` (incremental as table), Python models by calling their
@@ -130,7 +133,7 @@ def summary_table(results: list[SizeResult]) -> str:
         "replay peak RSS",
         "source s",
         "source peak RSS",
-        "AUC ours / source",
+        "AUC ours / oracle / source",
         "dbt overhead",
         "speed-up",
         "growth vs N/10",
@@ -158,7 +161,8 @@ def summary_table(results: list[SizeResult]) -> str:
                 _gib(result.replay.max_rss_bytes) if result.replay else "",
                 f"{result.source.seconds:.1f}" if result.source else "",
                 _gib(result.source.max_rss_bytes) if result.source else "",
-                f"{result.our_auc:.4f} / {_cell(result.source_auc, '{:.4f}') or '-'}",
+                f"{result.our_auc:.4f} / {_cell(result.oracle_auc, '{:.4f}') or '-'}"
+                f" / {_cell(result.source_auc, '{:.4f}') or '-'}",
                 _cell(_ratio(result.build.seconds, result.replay and result.replay.seconds), "{:.2f}x"),
                 _cell(_ratio(result.source and result.source.seconds, result.build.seconds), "{:.2f}x"),
                 _cell(_growth(results, result), "{:.2f}x"),
@@ -200,6 +204,13 @@ def target_table(results: list[SizeResult]) -> str:
         None if speed_up is None else f"{speed_up:.2f}x, AUC {full.our_auc:.4f} vs {full.source_auc:.4f}",
         None if speed_up is None else speed_up >= MIN_SPEED_UP and full.our_auc >= full.source_auc,
         [full.build, full.source] if full else [],
+    )
+    gap = full.oracle_auc - full.our_auc if full and full.oracle_auc is not None else None
+    judge(
+        f"1M loans with ledger: model AUC within {MAX_AUC_GAP} of the true probability's (the quality bar)",
+        None if gap is None else f"{full.our_auc:.4f} vs {full.oracle_auc:.4f} ({-gap:+.4f})",
+        None if gap is None else abs(gap) <= MAX_AUC_GAP,
+        [],
     )
     judge(
         f"1M loans with ledger: build peak memory <= {_gib(MAX_BUILD_BYTES)}",

@@ -59,6 +59,7 @@ class SizeResult:
     build: Measured
     stages: dict[str, float]
     our_auc: float
+    oracle_auc: float | None = None
     source: Measured | None = None
     source_auc: float | None = None
     replay: Measured | None = None
