@@ -132,8 +132,8 @@ def _stressed(spark, features, segments, selected_scores, risk_model_dir) -> pd.
     scenarios = spark.table(f"{INTERMEDIATE_SCHEMA}.int_stress_scenarios").toPandas()
     collateral = spark.table(f"{INTERMEDIATE_SCHEMA}.int_stress_collateral_changes").toPandas()
     loan_states = spark.sql(
-        "select loan_key as loan_id, concat_ws('|', cast(input_fingerprint as string), build_context, "
-        f"cast(as_of_date as string)) as loan_state from {INTERMEDIATE_SCHEMA}.int_loan_inputs_fingerprinted"
+        "select loan_key as loan_id, md5(concat_ws('|', cast(input_fingerprint as string), build_context, "
+        f"cast(as_of_date as string))) as loan_state from {INTERMEDIATE_SCHEMA}.int_loan_inputs_fingerprinted"
     ).toPandas()
     fitted = selected_model(selected_scores, risk_model_dir, with_folds=True)
     open_loans = features[features["is_open"].astype(bool)]
