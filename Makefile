@@ -81,8 +81,8 @@ browser:
 # (dbt-score: owners, descriptions, tests, example queries; settings in pyproject.toml) and SQL style.
 DBT_SCORE_FLOOR := 9.8
 lint: $(READY)
-	$(BIN)/ruff check ml tools report tests
-	$(BIN)/ruff format --check ml tools report tests
+	$(BIN)/ruff check ml models tools report tests
+	$(BIN)/ruff format --check ml models tools report tests
 	$(BIN)/dbt parse --quiet
 	$(BIN)/dbt-bouncer run --config-file dbt-bouncer.yml
 	$(BIN)/dbt-score lint --manifest target/manifest.json --fail-project-under $(DBT_SCORE_FLOOR)

@@ -64,6 +64,10 @@ EXTRA_FEATURES_COLUMN = "extra_features"
 EXTRA_PREFIX = "extra:"
 MAX_EXTRA_LEVELS = 50
 
+# What the risk model reads of loan_features (its inputs, the label and the lender's extra features): the
+# Python models that fit, score or measure it read these columns only.
+RISK_MODEL_COLUMNS = [ID_COLUMN, LABEL, *RISK_FEATURES, *LEDGER_FEATURES, EXTRA_FEATURES_COLUMN]
+
 
 def model_features(features) -> list[str]:
     """The risk model's inputs for this frame: the RISK_FEATURES and LEDGER_FEATURES it has values for, then

@@ -2,6 +2,7 @@
 
 import pandas as pd
 
+from ml.features import RISK_MODEL_COLUMNS
 from ml.frames import LOAN_ORDER, read_frame
 from ml.refit_policy import scores_for_build
 from ml.risk import score_loans
@@ -26,7 +27,9 @@ def model(dbt, session):
         }
     )
     changed = dbt.ref("int_loans_changed")
-    features = read_frame(session, dbt.ref("loan_features").order(LOAN_ORDER))
+    features = read_frame(
+        session, dbt.ref("loan_features").project(", ".join(RISK_MODEL_COLUMNS)).order(LOAN_ORDER)
+    )
     # Only target "segment" learns from the segments; reading 1M of them otherwise took a second.
     segments = (
         read_frame(session, dbt.ref("int_borrowers_segmented")) if settings.risk_target == "segment" else None

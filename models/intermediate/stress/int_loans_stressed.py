@@ -24,7 +24,8 @@ def model(dbt, session):
     loan_states = read_frame(
         session,
         dbt.ref("int_loan_inputs_fingerprinted").project(
-            "loan_key as loan_id, md5(concat_ws('|', input_fingerprint, build_context, as_of_date)) as loan_state"
+            "loan_key as loan_id,"
+            " md5(concat_ws('|', input_fingerprint, build_context, as_of_date)) as loan_state"
         ),
     )
     fitted = selected_model(in_use, risk_model_dir, with_folds=True)
