@@ -1,5 +1,6 @@
 """Stress shocks (ml.stress): the arithmetic at its edges, the stable unemployment draw, and rescoring."""
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pytest
@@ -264,6 +265,10 @@ def restressed(frame, previous, fingerprint="f1", states=None, scorer=None):
     two = scenarios(
         {"scenario": "baseline", "severity_order": 0}, {"scenario": "jobless", "unemployment_share": 1.0}
     )
+    # the last build's rows as the model reads them: a query on its DuckDB connection
+    connection = duckdb.connect()
+    if previous is not None:
+        connection.register("last_build", previous)
     return restress(
         frame,
         two,
@@ -272,7 +277,8 @@ def restressed(frame, previous, fingerprint="f1", states=None, scorer=None):
         scorer or burden_score,
         fingerprint,
         states,
-        previous,
+        None if previous is None else "select * from last_build",
+        connection,
     )
 
 
@@ -302,6 +308,18 @@ def test_only_the_changed_loan_is_rescored_and_the_result_equals_a_full_rescorin
 
     assert scorer.loans_scored == 1
     pd.testing.assert_frame_equal(again, restressed(changed, None, states=states))
+
+
+def test_a_loan_missing_a_scenario_row_is_rescored_whole():
+    frame = loan_features(8)
+    first = restressed(frame, None)
+    partial = first[~((first.loan_id == "LN_3") & (first.scenario == "jobless"))]
+    scorer = CountingScorer()
+
+    again = restressed(frame, partial, scorer=scorer)
+
+    assert scorer.loan_ids == {"LN_3"}
+    pd.testing.assert_frame_equal(again, first)
 
 
 def test_another_model_or_scenario_set_rescores_every_loan():

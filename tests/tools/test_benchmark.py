@@ -9,6 +9,7 @@ import sys
 import duckdb
 import pytest
 
+from tools.benchmark import __main__ as bench_main
 from tools.benchmark import spark, timing
 from tools.benchmark.render import stage_table, summary_table, target_table
 from tools.benchmark.replay import profile_settings, replay_differences, topological_order
@@ -543,3 +544,38 @@ def test_the_replay_of_the_sample_build_does_what_dbt_did(sample_warehouse, tmp_
     run_results = json.loads((target / "run_results.json").read_text())
     failures = json.loads(out.read_text())["failures"]
     assert replay_differences(manifest, run_results, failures, sample_warehouse, replayed) == []
+
+
+DBT_FAILURE = """dbt build --vars '{}' failed (1); see /tmp/bench/loans-10000000/logs/dbt-build.log:
+\x1b[0m10:29:07  \x1b[31mCompleted with 2 errors, 0 partial successes, and 1 warning:\x1b[0m
+\x1b[0m10:29:07    Runtime Error in test assert_strategy_recommends_the_plan_eligibly (data-tests/x.sql)
+\x1b[0m10:29:07    Out of Memory Error: failed to pin block of size 256.0 KiB (1.3 GiB/1.3 GiB used)
+"""
+
+
+def test_a_failed_size_is_noted_with_dbts_first_error_and_its_log():
+    assert bench_main.failure_note(10_000_000, RuntimeError(DBT_FAILURE)) == (
+        "10,000,000 loans: Runtime Error in test assert_strategy_recommends_the_plan_eligibly"
+        " (data-tests/x.sql): Out of Memory Error: failed to pin block of size 256.0 KiB"
+        " (1.3 GiB/1.3 GiB used)"
+        " (log: `/tmp/bench/loans-10000000/logs/dbt-build.log`)"
+    )
+
+
+def test_a_size_that_fails_is_recorded_and_the_others_still_written(tmp_path, monkeypatch):
+    """A failure at 10M once stopped the bench before it wrote the 100k and 1M figures it had measured."""
+
+    def bench_size(loans, *args):
+        if loans == 10_000_000:
+            raise RuntimeError(DBT_FAILURE)
+        (tmp_path / f"loans-{loans}").mkdir()
+        return _size(loans, loans / 10_000), None
+
+    monkeypatch.setattr(bench_main, "bench_size", bench_size)
+    results = tmp_path / "results.md"
+    arguments = ["--loans", "100000", "1000000", "--with-10m", "--spark-loans", "--public-resample-loans"]
+    with pytest.raises(SystemExit, match="1 size"):
+        bench_main.main([*arguments, "--workdir", str(tmp_path), "--results", str(results)])
+    text = results.read_text()
+    assert "## Failed\n\n- 10,000,000 loans: Runtime Error in test" in text
+    assert "| 100,000 | yes |" in text and "| 1,000,000 | yes |" in text

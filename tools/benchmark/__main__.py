@@ -3,6 +3,7 @@
 import argparse
 import datetime
 import json
+import re
 import shlex
 import shutil
 import sys
@@ -186,12 +187,19 @@ def main(argv: list[str] | None = None) -> None:
     sizes = [] if args.public_resample_only else [(loans, True) for loans in sorted(args.loans)]
     if args.with_10m and not args.public_resample_only:
         sizes.append((SNAPSHOT_ONLY_LOANS, False))
-    results, spark_results = [], []
+    results, spark_results, failures = [], [], []
     for loans, with_ledger in sizes:
         directory = args.workdir / f"loans-{loans}"
         with_references = with_ledger and not args.no_references
         with_spark = with_ledger and loans in args.spark_loans
-        result, spark = bench_size(loans, args.seed, directory, with_ledger, with_references, with_spark)
+        try:
+            result, spark = bench_size(loans, args.seed, directory, with_ledger, with_references, with_spark)
+        except RuntimeError as error:
+            # A size that fails is recorded and the others still measured: one failure at 10M once lost the
+            # figures of every smaller size.
+            failures.append(failure_note(loans, error))
+            _progress(f"{loans:,} loans: FAILED, {failures[-1]}")
+            continue
         results.append(result)
         spark_results += [spark] if spark else []
         if not args.keep_data:
@@ -203,14 +211,25 @@ def main(argv: list[str] | None = None) -> None:
     if args.public_resample_only:
         print(public_section)
         return
-    text = report(results, command) + "\n" + public_section
+    text = report(results, command, failures) + "\n" + public_section
     if spark_results:
         text = with_engine_section(text, engine_section(spark_results, command))
     args.results.parent.mkdir(parents=True, exist_ok=True)
     args.results.write_text(text)
     print(text)
     print(f"wrote {args.results}")
+    if failures:
+        sys.exit(f"{len(failures)} size(s) failed; see 'Failed' in {args.results}")
 
 
-if __name__ == "__main__":
-    main()
+def failure_note(loans: int, error: RuntimeError) -> str:
+    """One line for a size whose run failed: dbt's first error and its message, and the command's log."""
+    first, *log_tail = str(error).splitlines()
+    # dbt's lines without their colours and time stamps
+    lines = [re.sub(r"\x1b\[[0-9;]*m", "", line) for line in log_tail]
+    lines = [re.sub(r"^\d\d:\d\d:\d\d\s+", "", line).strip() for line in lines]
+    lines = [line for line in lines if line] or [first]
+    at = next((i for i, line in enumerate(lines) if " Error in " in line), None)
+    detail = f"{lines[at]}: {lines[at + 1]}" if at is not None and at + 1 < len(lines) else lines[-1]
+    log = first.rsplit("; see ", 1)[-1].rstrip(":")
+    return f"{loans:,} loans: {detail} (log: `{log}`)"

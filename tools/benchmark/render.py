@@ -270,8 +270,9 @@ def machine() -> str:
     return f"{os.cpu_count()} cores, {_gib(memory)} memory, {system}, {versions}"
 
 
-def report(results: list[SizeResult], command: str) -> str:
-    """bench/results.md: the machine, the command, the tables and what differed between dbt and the replay."""
+def report(results: list[SizeResult], command: str, failures: list[str] = ()) -> str:
+    """bench/results.md: the machine, the command, the sizes that failed, the tables and what differed between
+    dbt and the replay."""
     lines = [
         "# Benchmark: `dbt build` on generated loans",
         "",
@@ -281,6 +282,10 @@ def report(results: list[SizeResult], command: str) -> str:
         command,
         "```",
         "",
+    ]
+    if failures:
+        lines += ["## Failed", "", *(f"- {failure}" for failure in failures), ""]
+    lines += [
         "## Targets",
         "",
         target_table(results),

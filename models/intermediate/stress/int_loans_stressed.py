@@ -32,17 +32,20 @@ def model(dbt, session):
     fingerprint = stress_fingerprint(fitted.run_id, scenarios, collateral)
     previous = None
     if not rescore_all:
+        previous = f"select {', '.join(STRESSED_COLUMNS + STATE_COLUMNS)} from {dbt.this}"
         try:
-            previous = read_frame(
-                session,
-                session.sql(
-                    f"select {', '.join(STRESSED_COLUMNS + STATE_COLUMNS)} from {dbt.this} "
-                    f"where stress_fingerprint = '{fingerprint}'"
-                ),
-            )
+            session.sql(previous).limit(0).fetchall()
         except (duckdb.CatalogException, duckdb.BinderException):
             # the first build (or the table's columns changed): every loan is scored
             previous = None
     return restress(
-        features, scenarios, collateral, segments, model_scorer(fitted), fingerprint, loan_states, previous
+        features,
+        scenarios,
+        collateral,
+        segments,
+        model_scorer(fitted),
+        fingerprint,
+        loan_states,
+        previous,
+        session,
     )
