@@ -579,3 +579,11 @@ def test_a_size_that_fails_is_recorded_and_the_others_still_written(tmp_path, mo
     text = results.read_text()
     assert "## Failed\n\n- 10,000,000 loans: Runtime Error in test" in text
     assert "| 100,000 | yes |" in text and "| 1,000,000 | yes |" in text
+
+
+def test_the_bench_runs_as_a_module():
+    """`make bench` runs `python -m tools.benchmark`: a module that only defines main() would exit at once."""
+    completed = subprocess.run(
+        [sys.executable, "-m", "tools.benchmark", "--help"], cwd=REPO, capture_output=True, text=True
+    )
+    assert completed.returncode == 0 and completed.stdout.startswith("usage: python -m tools.benchmark")

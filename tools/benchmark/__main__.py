@@ -233,3 +233,7 @@ def failure_note(loans: int, error: RuntimeError) -> str:
     detail = f"{lines[at]}: {lines[at + 1]}" if at is not None and at + 1 < len(lines) else lines[-1]
     log = first.rsplit("; see ", 1)[-1].rstrip(":")
     return f"{loans:,} loans: {detail} (log: `{log}`)"
+
+
+if __name__ == "__main__":
+    main()
