@@ -86,7 +86,7 @@ lint: $(READY)
 	$(BIN)/dbt parse --quiet
 	$(BIN)/dbt-bouncer run --config-file dbt-bouncer.yml
 	$(BIN)/dbt-score lint --manifest target/manifest.json --fail-project-under $(DBT_SCORE_FLOOR)
-	$(BIN)/sqlfluff lint models analyses macros data-tests
+	$(BIN)/sqlfluff lint --processes 0 models analyses macros data-tests
 
 # The inner loop, under 3 minutes: lint, the unit tests and the tests that read the one shared sample build.
 check: lint
