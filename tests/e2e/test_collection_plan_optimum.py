@@ -14,6 +14,9 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 
 from tests.dbt_runner import REPO
 
+# 300 cases take about 20 s: in `make test`, out of the inner loop (`make check`).
+pytestmark = pytest.mark.slow
+
 CASES = 300
 COMPILED = "target/compiled/loan_recovery/models/marts/collections/collection_plan.sql"
 
