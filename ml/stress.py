@@ -146,8 +146,8 @@ def stress_loans(
         )
         keys = pd.MultiIndex.from_arrays([np.full(len(loans), scenario.scenario), loans["loan_type"]])
         collateral_change = changes.reindex(keys).fillna(0).to_numpy(dtype="float64")
-        # One scenario's shocked copy of the loans at a time: at 1M loans, the copies of every scenario held
-        # together (and reordered) took 1.9 GB of a daily build's peak.
+        # One scenario's shocked copy of the loans at a time: every scenario's copies held together, and
+        # reordered, were part of the 1 GiB the full build's peak lost at 1M loans (docs/scale.md).
         frame = shocked_features(loans, income, np.where(in_scope, 1 + collateral_change, 1.0))
         rows.append(
             pd.DataFrame(
@@ -164,7 +164,6 @@ def stress_loans(
                 }
             )
         )
-        del frame
     if not rows:
         return pd.DataFrame({column: [] for column in STRESSED_COLUMNS})
     # Loan by loan, scenarios in seed order within a loan: row i of scenario s goes to i x scenarios + s.
@@ -219,7 +218,7 @@ def restress(
 
     `previous` is a query on the DuckDB `connection` giving the last build's rows (STRESSED_COLUMNS +
     STATE_COLUMNS; None: every loan is scored). The reused rows stay in DuckDB, which joins, unions and sorts
-    them: at 1M loans, a million rows taken through pandas took 14 s of a daily build and 1.9 GB.
+    them: at 1M loans, taking the last build's 1.1M rows through pandas took 14 to 16 s of a daily build.
     `loan_states` gives each loan's `loan_state` (a hash of its inputs' fingerprint, as-of date and build
     context); the loan's segment is added to it, since a what-if may be limited to a segment. The result
     equals a full stress_loans of `features`: a loan's draw and score depend on the loan alone.
