@@ -270,7 +270,7 @@ def machine() -> str:
     return f"{os.cpu_count()} cores, {_gib(memory)} memory, {system}, {versions}"
 
 
-def report(results: list[SizeResult], command: str, failures: list[str] = ()) -> str:
+def report(results: list[SizeResult], command: str, failures: list[str] | None = None) -> str:
     """bench/results.md: the machine, the command, the sizes that failed, the tables and what differed between
     dbt and the replay."""
     lines = [
