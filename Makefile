@@ -96,7 +96,7 @@ check: lint
 # per worker at a time (tests/conftest.py): most of the time goes to dbt builds that leave a core idle.
 TEST_WORKERS ?= 2
 test: lint browser $(SPARK_READY)
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --durations=20
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --durations=20
 
 # Regenerates the committed sample; deterministic, so a clean tree stays clean.
 sample: $(READY)

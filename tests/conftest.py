@@ -19,11 +19,17 @@ def real_dataset() -> Path:
     return REAL_DATASET
 
 
-def pytest_collection_modifyitems(items):
-    """Under `pytest -n` (pytest-xdist, `--dist loadgroup`), each test file runs on one worker, so its module
-    fixtures build once; the Spark files share one worker, since Spark's local sessions and clusters contend
-    for the same ports, cores and memory."""
-    for item in items:
-        folder = item.path.parent.name
-        group = "spark" if folder == "spark" else str(item.path.relative_to(Path(__file__).parent))
-        item.add_marker(pytest.mark.xdist_group(group))
+def pytest_xdist_make_scheduler(config, log):
+    """Under `pytest -n` (pytest-xdist), each test file runs whole on one worker, so its module fixtures build
+    once; the Spark files share one worker, since Spark's local sessions and clusters contend for the same
+    ports, cores and memory. (xdist's `loadgroup` did this through xdist_group marks written into each test's
+    id, which pytest 9 no longer reads: every test was scheduled alone, and a file's module fixtures were
+    built on both workers, the killed-build fixture twice in 237 s and 199 s.)"""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByFile(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return "tests/spark" if path.startswith("tests/spark/") else path
+
+    return ByFile(config, log)
