@@ -22,3 +22,11 @@
         else 'On Track'
     end
 {%- endmacro %}
+
+{#- Months on book 0, 1, 2, ... as a one-column query (months_on_book): 100 years of months, more than any loan
+    stays on the book. Joined on `months_on_book <= a loan's last month on book` it gives every month in between:
+    an inequality on one precomputed integer, which engines without a range join (Spark) run well too. -#}
+{% macro months_on_book_series() -%}
+    select cast(generated_number - 1 as {{ dbt.type_int() }}) as months_on_book
+    from ({{ dbt.generate_series(1200) }}) as series
+{%- endmacro %}

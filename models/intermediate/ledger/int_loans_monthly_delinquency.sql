@@ -24,9 +24,7 @@ payments as (
 ),
 
 month_offsets as (
-    -- 100 years of months: more than any loan stays on the book
-    select cast(generated_number - 1 as {{ dbt.type_int() }}) as months_on_book
-    from ({{ dbt.generate_series(1200) }}) as series
+    {{ months_on_book_series() }}
 ),
 
 -- a loan's months on book: from its issue month (0) to the month it closed, or the as-of month

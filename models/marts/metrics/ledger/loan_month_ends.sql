@@ -68,6 +68,8 @@ final as (
             as open_overdue_amount,
         -- movement to the next month end
         bucketed.next_bucket_order is not null as has_next_month,
+        bucketed.next_bucket as next_delinquency_bucket,
+        bucketed.next_bucket_order as next_delinquency_bucket_order,
         coalesce(bucketed.next_bucket = 'Current', false) as is_cured_next_month,
         coalesce(bucketed.next_bucket_order = bucketed.delinquency_bucket_order + 1, false)
             as is_rolled_forward_next_month

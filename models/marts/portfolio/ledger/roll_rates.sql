@@ -1,49 +1,24 @@
 -- Month-to-month movement between delinquency buckets over the ledger's history: of the loans in a bucket at
--- one month end, the share in each bucket at the next; cure rate is the share back to Current.
+-- one month end, the share in each bucket at the next; cure rate is the share back to Current. Counted from
+-- loan_month_ends, which buckets each loan's month ends and finds the next one as its loans are rebuilt: a
+-- daily build only adds up its rows, instead of pairing every loan's month ends again.
 
 with
 
-loan_months as (
-    select * from {{ ref('int_loans_monthly_delinquency') }}
-),
-
-buckets as (
-    select * from {{ ref('dpd_classes') }}
-    where scheme = 'delinquency_bucket'
-),
-
-bucketed as (
-    select
-        loan_months.loan_id,
-        loan_months.months_on_book,
-        buckets.class_name as bucket,
-        buckets.class_order as bucket_order
-    from loan_months
-    inner join buckets
-        on {{ days_past_due_in_class('loan_months.days_past_due', 'buckets') }}
-),
-
 transitions as (
-    select
-        current_month.bucket as from_bucket,
-        current_month.bucket_order as from_bucket_order,
-        next_month.bucket as to_bucket,
-        next_month.bucket_order as to_bucket_order
-    from bucketed as current_month
-    inner join bucketed as next_month
-        on current_month.loan_id = next_month.loan_id
-        and current_month.months_on_book + 1 = next_month.months_on_book
+    select * from {{ ref('loan_month_ends') }}
+    where has_next_month
 ),
 
 counted as (
     select
-        from_bucket,
-        from_bucket_order,
-        to_bucket,
-        to_bucket_order,
+        delinquency_bucket as from_bucket,
+        delinquency_bucket_order as from_bucket_order,
+        next_delinquency_bucket as to_bucket,
+        next_delinquency_bucket_order as to_bucket_order,
         count(*) as transitions
     from transitions
-    group by from_bucket, from_bucket_order, to_bucket, to_bucket_order
+    group by delinquency_bucket, delinquency_bucket_order, next_delinquency_bucket, next_delinquency_bucket_order
 ),
 
 final as (
