@@ -166,6 +166,25 @@ window.addEventListener("load", function () {
 });
 """
 
+# For the PDF: headless Chromium 156 under virtual time never finishes --print-to-pdf when a beforeprint
+# listener draws with plotly.js (the print waits on a frame that virtual time does not give it). So the copy
+# keeps the page's print listeners out of the print event and runs its beforeprint listener itself, once
+# plotly.js is loaded: what a reader's browser does when they print. (USABILITY_CHECK fires the real event.)
+PRINT_HOOK = """
+(function () {
+  var add = window.addEventListener, listeners = {};
+  window.addEventListener = function (type, listener, options) {
+    if (type === "beforeprint" || type === "afterprint") { listeners[type] = listener; return; }
+    return add.call(window, type, listener, options);
+  };
+  add.call(window, "load", function () {
+    var wait = setInterval(function () {
+      if (window.Plotly) { clearInterval(wait); listeners.beforeprint(); }
+    }, 50);
+  });
+})();
+"""
+
 # A page that holds the report in a frame of a given size and writes what the frame's check posts.
 FRAME = """<!doctype html><html><head><meta charset="utf-8"></head><body style="margin:0">
 <iframe src="%(src)s" width="%(width)d" height="%(height)d" style="border:0;display:block"></iframe>
@@ -182,6 +201,12 @@ BODY_END = "</body>"
 def framed(src: str, width: int, height: int) -> str:
     """A page showing `src` in a frame of width x height CSS pixels, with the frame's check result."""
     return FRAME % {"src": src, "width": width, "height": height}
+
+
+def ready_to_print(page: str) -> str:
+    """The page with PRINT_HOOK first in <head>."""
+    assert page.count(HEAD) == 1, "the report is not one <head>"
+    return page.replace(HEAD, f"{HEAD}<script>{PRINT_HOOK}</script>")
 
 
 def instrumented(page: str, check: str = RENDER_CHECK) -> str:

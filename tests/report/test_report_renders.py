@@ -21,7 +21,7 @@ from report.sections import SECTIONS
 from report.style import BAND_COLORS, STATUS_COLORS, collector_words
 from report.warehouse import REPORT_SCHEMA, read_model
 from tests.dbt_runner import DBT, REAL_DATASET, REPO, dbt_build, dbt_env, query
-from tests.report.render_check import RENDER_CHECK, USABILITY_CHECK, framed, instrumented
+from tests.report.render_check import RENDER_CHECK, USABILITY_CHECK, framed, instrumented, ready_to_print
 from tools.page_speed import chromium, page_timings
 
 MAX_REPORT_BYTES = 2_500_000
@@ -65,13 +65,15 @@ def printed(report_file, tmp_path_factory) -> list[str]:
     """The report printed to PDF by Chromium, as the text of each page (pdftotext, poppler-utils)."""
     workdir = tmp_path_factory.mktemp("print")
     pdf = workdir / "report.pdf"
+    page = workdir / "report-to-print.html"
+    page.write_text(ready_to_print(report_file.read_text(encoding="utf-8")), encoding="utf-8")
     # Printed from a laptop's window: charts drawn at its width must still fit the paper.
     chromium(
         workdir / "profile",
         "--window-size=1440,900",
         "--no-pdf-header-footer",
         f"--print-to-pdf={pdf}",
-        report_file.as_uri(),
+        page.as_uri(),
     )
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True)
     boxes = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True)
