@@ -2,9 +2,11 @@
 
 import hashlib
 import json
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
+from pandas.core.util.hashing import combine_hash_arrays
 
 from ml.features import ID_COLUMN
 
@@ -69,6 +71,20 @@ def numeric_matrix(features: pd.DataFrame, columns: list[str]) -> np.ndarray:
 
 def content_hash(spec: dict, data: pd.DataFrame) -> str:
     """First 16 hex digits of a SHA-256 over a JSON-able spec and a frame's values."""
+    return _digest(spec, pd.util.hash_pandas_object(data, index=False).to_numpy())
+
+
+def content_hash_of_columns(spec: dict, columns: list[Callable[[], pd.Series]]) -> str:
+    """content_hash of the frame whose columns these functions make, in order, each made only while it is
+    hashed: the same digest without the frame (at 10M loans, a frame of the segment profile is 0.8 GB).
+
+    pandas hashes a frame column by column and combines the column hashes (`combine_hash_arrays`); this feeds
+    it one column at a time."""
+    hashes = (pd.util.hash_pandas_object(column(), index=False).to_numpy() for column in columns)
+    return _digest(spec, combine_hash_arrays(hashes, len(columns)))
+
+
+def _digest(spec: dict, row_hashes: np.ndarray) -> str:
     digest = hashlib.sha256(json.dumps(spec, sort_keys=True).encode())
-    digest.update(pd.util.hash_pandas_object(data, index=False).to_numpy().tobytes())
+    digest.update(row_hashes.tobytes())
     return digest.hexdigest()[:16]

@@ -4,7 +4,14 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from ml.frames import LOAN_ORDER, in_loan_order, numeric_matrix, read_frame
+from ml.frames import (
+    LOAN_ORDER,
+    content_hash,
+    content_hash_of_columns,
+    in_loan_order,
+    numeric_matrix,
+    read_frame,
+)
 
 
 def test_read_frame_gives_what_df_gives_over_several_chunks_and_when_empty():
@@ -42,3 +49,24 @@ def test_numeric_matrix_turns_booleans_nullable_integers_and_decimals_into_float
 
     np.testing.assert_array_equal(matrix, [[1.5, 1.0, 1.0], [2.5, 0.0, np.nan], [np.nan, np.nan, 3.0]])
     assert matrix.dtype == np.float64
+
+
+def test_hashing_column_by_column_gives_the_frames_hash():
+    frame = pd.DataFrame(
+        {
+            "income": [1200.5, np.nan, 300.0],
+            "loan_id": pd.Series(["LN_1", "LN_2", "LN_3"]).astype(str),
+            "segment_id": np.array([1, 2, 1], dtype="int64"),
+            "segment_name": np.array(["Low", "High", "Low"], dtype=object),
+        }
+    )
+    spec = {"algorithm": "kmeans"}
+    columns = [lambda name=name: frame[name] for name in frame.columns]
+    assert content_hash_of_columns(spec, columns) == content_hash(spec, frame)
+    # Order, values and spec all count.
+    assert content_hash_of_columns(spec, columns[::-1]) != content_hash(spec, frame)
+    changed = frame.assign(segment_id=[1, 2, 2])
+    assert content_hash_of_columns(spec, [lambda name=name: changed[name] for name in frame.columns]) != (
+        content_hash(spec, frame)
+    )
+    assert content_hash_of_columns({"algorithm": "dbscan"}, columns) != content_hash(spec, frame)
