@@ -52,7 +52,7 @@ from sklearn.neighbors import NearestNeighbors
 from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
-from ml.features import ID_COLUMN, segmentation_features
+from ml.features import ID_COLUMN, SEGMENTATION_FEATURES, segmentation_features
 from ml.frames import column_per_loan, content_hash_of_columns, in_loan_order, numeric_matrix
 
 SEGMENT_NAMES = (
@@ -82,6 +82,13 @@ NAMING_AXES = {
     "burden": ["emi_to_income_ratio", "loan_to_annual_income_ratio"],
     "delinquency": ["num_missed_payments", "days_past_due"],
 }
+# The loan_features columns that segmenting reads, which its models fetch alone (all of loan_features is a
+# quarter of a GB at 1M loans): the profile and the naming axes.
+SEGMENTATION_INPUTS = list(
+    dict.fromkeys(
+        [ID_COLUMN, *SEGMENTATION_FEATURES, *(c for columns in NAMING_AXES.values() for c in columns)]
+    )
+)
 
 # Rows follow SEGMENT_NAMES, columns follow NAMING_AXES.
 SEGMENT_PROFILES = np.array(
@@ -121,7 +128,10 @@ def segment_borrowers(
         ).attrs["chosen_k"]
     clusters = _cluster(profile, segmentation_algorithm, segment_count, random_state, sample_size)
     clustered = clusters != NOISE
-    names = name_clusters(features[clustered], clusters[clustered]) if clustered.any() else {}
+    if clustered.all():
+        names = name_clusters(features, clusters)
+    else:
+        names = name_clusters(features[clustered], clusters[clustered]) if clustered.any() else {}
     segment_ids = {
         name: rank for rank, name in enumerate(sorted(names.values(), key=_canonical_position), start=1)
     } | {NOISE_SEGMENT_NAME: 0}

@@ -1,7 +1,7 @@
 """Borrower segments with business names, by var segmentation_algorithm (logic in ml.segmentation)."""
 
 from ml.frames import LOAN_ORDER, read_frame
-from ml.segmentation import segment_borrowers
+from ml.segmentation import SEGMENTATION_INPUTS, segment_borrowers
 from ml.settings import SegmentSettings
 
 
@@ -13,5 +13,6 @@ def model(dbt, session):
             "random_state": dbt.config.get("random_state"),
         }
     )
-    features = read_frame(session, dbt.ref("loan_features").order(LOAN_ORDER))
+    inputs = dbt.ref("loan_features").project(", ".join(SEGMENTATION_INPUTS)).order(LOAN_ORDER)
+    features = read_frame(session, inputs)
     return segment_borrowers(features, **settings.arguments())
