@@ -128,10 +128,12 @@ def segment_borrowers(
         ).attrs["chosen_k"]
     clusters = _cluster(profile, segmentation_algorithm, segment_count, random_state, sample_size)
     clustered = clusters != NOISE
-    if clustered.all():
+    if clustered.all():  # no DBSCAN noise: name the clusters without a copy of the book
         names = name_clusters(features, clusters)
+    elif clustered.any():
+        names = name_clusters(features[clustered], clusters[clustered])
     else:
-        names = name_clusters(features[clustered], clusters[clustered]) if clustered.any() else {}
+        names = {}
     segment_ids = {
         name: rank for rank, name in enumerate(sorted(names.values(), key=_canonical_position), start=1)
     } | {NOISE_SEGMENT_NAME: 0}
@@ -151,7 +153,13 @@ def segment_borrowers(
 
 def standardised_profile(features: pd.DataFrame) -> np.ndarray:
     """The segmentation features the loans have values for, each centred and scaled to unit variance."""
-    return StandardScaler().fit_transform(numeric_matrix(features, segmentation_features(features)))
+    return standardised_in_place(numeric_matrix(features, segmentation_features(features)))
+
+
+def standardised_in_place(profile: np.ndarray) -> np.ndarray:
+    """The profile matrix itself, each column centred and scaled to unit variance (no copy: at 10M loans the
+    matrix is 0.7 GB)."""
+    return StandardScaler(copy=False).fit_transform(profile)
 
 
 def choose_segment_count(
@@ -245,7 +253,7 @@ def segmentation_quality(
             lambda: column_per_loan(features, segments, "segment_name").astype(object),
         ],
     )
-    StandardScaler(copy=False).fit_transform(profile)  # standardised_profile's scaling, without a copy
+    profile = standardised_in_place(profile)
     n_rows, n_segments_found = len(features), len(np.unique(segment_ids))
     noise = segment_ids == 0 if segmentation_algorithm == "dbscan" else np.zeros(n_rows, dtype=bool)
     clustered_profile, clustered_ids = (
