@@ -103,32 +103,6 @@ def test_public_dataset_builds_unchanged(real_dataset, variant, public_dataset_f
 
 
 @pytest.mark.slow
-def test_unusable_rows_are_rejected_with_their_reason_and_nothing_is_lost(tmp_path):
-    loans = pd.read_csv(SAMPLE_LOANS, dtype=str, keep_default_na=False).head(50)
-    broken = {
-        1: ("Loan_ID", "", "missing Loan_ID"),
-        2: ("Monthly_Income", "12k", "invalid value in Monthly_Income"),
-        3: ("Loan_Amount", "-5000", "Loan_Amount not positive"),
-        4: ("Loan_Type", "Boat", "invalid value in Loan_Type"),
-        5: ("Loan_ID", loans.at[0, "Loan_ID"], "duplicate Loan_ID (row 1 kept)"),
-    }
-    for row, (column, value, _) in broken.items():
-        loans.at[row, column] = value
-    loans.at[6, "Payment_History"] = " on time "
-    loans.at[7, "Age"] = "NA"
-    loan_file = tmp_path / "loans.csv"
-    loans.to_csv(loan_file, index=False)
-
-    database = dbt_build(tmp_path, {"loan_recovery_path": str(loan_file), "ledger_path": ""})
-
-    rejected = query(database, "select * from rejected_rows order by source_row_number")
-    assert rejected.source_row_number.tolist() == [row + 1 for row in broken]
-    assert rejected.rejection_reason.tolist() == [reason for _, _, reason in broken.values()]
-    assert query(database, "select count(*) as n from loan_features").n[0] == 50 - len(broken)
-    assert '"Monthly_Income":"12k"' in rejected.raw_record[1]
-
-
-@pytest.mark.slow
 def test_a_file_missing_a_column_stops_the_build_naming_the_file_and_the_column(tmp_path):
     loans = pd.read_csv(SAMPLE_LOANS, dtype=str).head(20)
     loan_file = tmp_path / "no-amount.csv"

@@ -116,34 +116,6 @@ def test_a_users_parquet_snapshot_and_ledger_build_through_the_vars(tmp_path):
 
 
 @pytest.mark.slow
-def test_broken_ledger_rows_are_rejected_with_their_reason(tmp_path):
-    loan_file, ledger = generate(tmp_path, 40, "csv")
-    orders = pd.read_csv(ledger / "orders.csv", dtype=str, keep_default_na=False)
-    payments = pd.read_csv(ledger / "payments.csv", dtype=str, keep_default_na=False)
-    plan = pd.read_csv(ledger / "plan.csv", dtype=str, keep_default_na=False)
-    first_loan = orders.at[0, "order_id"]
-    broken_payments = pd.DataFrame(
-        {
-            "order_id": ["LN_404", first_loan, first_loan],
-            "paid_at": ["2026-01-01 10:00:00", "1999-01-01 10:00:00", "2026-01-01 10:00:00"],
-            "paid_sum": ["100.00", "100.00", "-5"],
-        }
-    )
-    pd.concat([payments, broken_payments]).to_csv(ledger / "payments.csv", index=False)
-    pd.concat([plan, plan.head(1)]).to_csv(ledger / "plan.csv", index=False)
-
-    database = dbt_build(tmp_path, {"loan_recovery_path": str(loan_file), "ledger_path": str(ledger)})
-
-    rejected = query(database, "select source_name, rejection_reason from rejected_rows order by 1, 2")
-    assert rejected.values.tolist() == [
-        ["ledger_payments", "order_id not in orders"],
-        ["ledger_payments", "paid_at before put_at"],
-        ["ledger_payments", "paid_sum not positive"],
-        ["ledger_plan", "duplicate order_id and plan_at (row 1 kept)"],
-    ]
-
-
-@pytest.mark.slow
 def test_a_loan_file_paired_with_another_ledger_stops_the_build(tmp_path):
     loans = pd.read_csv(SAMPLE_LOANS, dtype=str, keep_default_na=False).head(100)
     loans["Loan_ID"] = "OTHER_" + loans["Loan_ID"]

@@ -1,7 +1,10 @@
 """Malformed loan files and ledgers, made from the bundled sample, each with the outcome it must have.
 
-Every variant either builds, with its unusable rows in rejected_rows under the expected reason ("accepted"),
-or stops the build with one message naming the file and the problem ("stopped").
+Every variant either builds, with exactly its unusable rows in rejected_rows under their reasons ("accepted"),
+or stops the build with one message naming the file and the problem ("stopped"). Bad values in single rows
+share one variant per input, each value in a row of its own and every rejected row named with its reason, so
+that one build checks them all; what concerns a whole file (delimiter, encoding, line endings, columns) has
+a variant of its own.
 `python -m tests.reliability.corpus DIR` writes the corpus for inspection.
 """
 
@@ -21,9 +24,15 @@ CORPUS_LOANS = 120
 class Variant:
     name: str
     outcome: str  # "accepted" or "stopped"
-    expected: str  # a rejection reason (accepted) or part of the error message (stopped)
+    expected: str  # part of the error message (stopped), or a reason among the rejected rows (accepted)
+    # For a variant with bad values in several rows: every row rejected_rows must hold, and nothing else, as
+    # (input, row number in its file, part of the reason).
+    rejected: tuple[tuple[str, int, str], ...] = ()
     loans: Callable[[bytes], bytes] | None = None
     ledger: dict[str, Callable[[pd.DataFrame], pd.DataFrame | None]] = field(default_factory=dict)
+    # Otherwise the rows rejected_rows must hold (accepted), and no other: (input, row number in its file,
+    # reason).
+    rejected: tuple[tuple[str, int, str], ...] = ()
     # A column map and a value map (CSV text, header included; docs/your-own-data.md), when given.
     column_map: str = ""
     value_map: str = ""
@@ -45,12 +54,13 @@ def to_csv(frame: pd.DataFrame) -> bytes:
     return frame.to_csv(index=False, lineterminator="\n").encode()
 
 
-def cell(column: str, value: str, row: int = 3) -> Callable[[bytes], bytes]:
-    """Puts one value into one row of the loan file."""
+def cells(*changes: tuple[int, str, str]) -> Callable[[bytes], bytes]:
+    """Puts one value into each given (row, column) of the loan file."""
 
     def change(data: bytes) -> bytes:
         frame = pd.read_csv(pd.io.common.BytesIO(data), dtype=str, keep_default_na=False)
-        frame.at[row, column] = value
+        for row, column, value in changes:
+            frame.at[row, column] = value
         return to_csv(frame)
 
     return change
@@ -62,25 +72,17 @@ def frame_change(change: Callable[[pd.DataFrame], pd.DataFrame]) -> Callable[[by
     )
 
 
-def ledger_cell(column: str, value: str, row: int = 5) -> Callable[[pd.DataFrame], pd.DataFrame]:
-    def change(frame: pd.DataFrame) -> pd.DataFrame:
-        frame = frame.copy()
+def ledger_cells(frame: pd.DataFrame, *changes: tuple[int, str, str]) -> pd.DataFrame:
+    """Puts one value into each given (row, column) of a ledger table."""
+    frame = frame.copy()
+    for row, column, value in changes:
         frame.at[row, column] = value
-        return frame
-
-    return change
+    return frame
 
 
 def duplicate_first_row(frame: pd.DataFrame) -> pd.DataFrame:
-    return pd.concat([frame, frame.head(1)], ignore_index=True)
-
-
-def add_payment(order_id: str, paid_at: str, paid_sum: str) -> Callable[[pd.DataFrame], pd.DataFrame]:
-    def change(frame: pd.DataFrame) -> pd.DataFrame:
-        extra = pd.DataFrame({"order_id": [order_id], "paid_at": [paid_at], "paid_sum": [paid_sum]})
-        return pd.concat([frame, extra], ignore_index=True)
-
-    return change
+    """The first row twice, at the top: the second copy (row 2) is the duplicate."""
+    return pd.concat([frame.head(1), frame], ignore_index=True)
 
 
 def rename(**names: str) -> Callable[[pd.DataFrame], pd.DataFrame]:
@@ -158,77 +160,76 @@ VARIANTS = [
     Variant("utf8_byte_order_mark", "accepted", "", loans=lambda d: b"\xef\xbb\xbf" + d),
     Variant("crlf_line_endings", "accepted", "", loans=lambda d: d.replace(b"\n", b"\r\n")),
     Variant("no_final_newline", "accepted", "", loans=lambda d: d.rstrip(b"\n")),
-    Variant("quoted_field_with_commas", "accepted", "", loans=cell("Borrower_ID", "BRW, with commas")),
-    Variant(
-        "text_in_numeric_column",
-        "accepted",
-        "invalid value in Monthly_Income",
-        loans=cell("Monthly_Income", "fifty thousand"),
-    ),
-    Variant("negative_amount", "accepted", "Loan_Amount not positive", loans=cell("Loan_Amount", "-25000")),
-    Variant("zero_income", "accepted", "Monthly_Income not positive", loans=cell("Monthly_Income", "0")),
     Variant("empty_file", "stopped", "is missing column(s) Loan_ID", loans=lambda d: b""),
     Variant("header_only", "stopped", "has no data rows", loans=lambda d: d.split(b"\n")[0] + b"\n"),
-    Variant("duplicate_loan_id", "accepted", "duplicate Loan_ID (row 1 kept)", loans=cell("Loan_ID", "LN_1")),
-    Variant(
-        "unknown_category_value", "accepted", "invalid value in Loan_Type", loans=cell("Loan_Type", "Boat")
-    ),
-    Variant(
-        "na_null_and_empty_strings",
-        "accepted",
-        "missing Monthly_EMI",
-        loans=lambda d: cell("Monthly_EMI", "null")(cell("Age", "NA", 4)(cell("Gender", "", 5)(d))),
-    ),
-    Variant("absurd_age", "accepted", "Age outside 18-120", loans=cell("Age", "400")),
-    Variant(
-        "absurd_interest_rate", "accepted", "Interest_Rate above 100%", loans=cell("Interest_Rate", "900")
-    ),
     Variant("non_utf8_bytes", "stopped", "not utf-8", loans=lambda d: d.replace(b"BRW_7,", b"BRW_\xe97,", 1)),
-    Variant("ten_megabyte_line", "accepted", "", loans=cell("Borrower_ID", "B" * 10_000_000)),
+    Variant("ten_megabyte_line", "accepted", "", loans=cells((3, "Borrower_ID", "B" * 10_000_000))),
     Variant(
-        "payment_before_issue",
+        "a_bad_value_in_each_row",
         "accepted",
-        "paid_at before put_at",
-        ledger={"payments": add_payment("LN_1", "1990-01-01 10:00:00", "100.00")},
-    ),
-    Variant(
-        "payment_for_unknown_loan",
-        "accepted",
-        "order_id not in orders",
-        ledger={"payments": add_payment("LN_UNKNOWN", "2026-01-01 10:00:00", "100.00")},
-    ),
-    Variant(
-        "negative_payment",
-        "accepted",
-        "paid_sum not positive",
-        ledger={"payments": ledger_cell("paid_sum", "-5")},
-    ),
-    Variant(
-        "unreadable_payment_time",
-        "accepted",
-        "invalid value in paid_at",
-        ledger={"payments": ledger_cell("paid_at", "yesterday")},
+        "",
+        loans=cells(
+            (1, "Loan_ID", ""),
+            (2, "Monthly_Income", "12k"),
+            (3, "Monthly_Income", "fifty thousand"),
+            (4, "Loan_Amount", "-25000"),
+            (5, "Monthly_Income", "0"),
+            (6, "Loan_ID", "LN_1"),
+            (7, "Loan_Type", "Boat"),
+            (8, "Monthly_EMI", "null"),
+            (9, "Age", "NA"),  # a missing optional value: kept
+            (10, "Gender", ""),  # likewise
+            (11, "Age", "400"),
+            (12, "Interest_Rate", "900"),
+            (13, "Borrower_ID", "BRW, with commas"),  # a quoted field: kept
+            (14, "Payment_History", " on time "),  # spaces around a category: kept
+        ),
+        rejected=(
+            ("loan_recovery", 2, "missing Loan_ID"),
+            ("loan_recovery", 3, "invalid value in Monthly_Income"),
+            ("loan_recovery", 4, "invalid value in Monthly_Income"),
+            ("loan_recovery", 5, "Loan_Amount not positive"),
+            ("loan_recovery", 6, "Monthly_Income not positive"),
+            ("loan_recovery", 7, "duplicate Loan_ID (row 1 kept)"),
+            ("loan_recovery", 8, "invalid value in Loan_Type"),
+            ("loan_recovery", 9, "missing Monthly_EMI"),
+            ("loan_recovery", 12, "Age outside 18-120"),
+            ("loan_recovery", 13, "Interest_Rate above 100%"),
+        ),
     ),
     Variant(
         "plan_rows_out_of_order", "accepted", "", ledger={"plan": lambda f: f.sample(frac=1, random_state=1)}
     ),
     Variant(
-        "duplicate_plan_row",
+        "a_bad_value_in_each_ledger_row",
         "accepted",
-        "duplicate order_id and plan_at (row 1 kept)",
-        ledger={"plan": duplicate_first_row},
+        "",
+        ledger={
+            "payments": lambda f: ledger_cells(
+                f,
+                (5, "paid_sum", "-5"),
+                (6, "paid_at", "yesterday"),
+                (7, "paid_at", "1990-01-01 10:00:00"),
+                (8, "order_id", "LN_UNKNOWN"),
+            ),
+            "plan": duplicate_first_row,
+            "orders": duplicate_first_row,
+        },
+        rejected=(
+            ("ledger_payments", 6, "paid_sum not positive"),
+            ("ledger_payments", 7, "invalid value in paid_at"),
+            ("ledger_payments", 8, "paid_at before put_at"),
+            ("ledger_payments", 9, "order_id not in orders"),
+            ("ledger_plan", 2, "duplicate order_id and plan_at (row 1 kept)"),
+            ("ledger_orders", 2, "duplicate order_id (row 1 kept)"),
+        ),
     ),
     Variant(
-        "duplicate_order",
-        "accepted",
-        "duplicate order_id (row 1 kept)",
-        ledger={"orders": duplicate_first_row},
-    ),
-    Variant(
+        # its loan's plan and payments are rejected with it ("order_id not in orders")
         "closed_before_issue",
         "accepted",
         "closed_at before put_at",
-        ledger={"orders": ledger_cell("closed_at", "2001-01-01 00:00:00", 2)},
+        ledger={"orders": lambda f: ledger_cells(f, (2, "closed_at", "2001-01-01 00:00:00"))},
     ),
     Variant(
         "plan_file_missing",

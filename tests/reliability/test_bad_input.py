@@ -1,7 +1,9 @@
 """Every malformed input of the corpus either builds, losing no row, or stops with one clear message."""
 
+import json
 import shutil
 
+import pandas as pd
 import pytest
 
 from tests.dbt_runner import query, run_dbt_build
@@ -10,6 +12,10 @@ from tools.publish import publish
 
 # Each test builds warehouses of its own: left out of `make check`.
 pytestmark = pytest.mark.slow
+
+
+def read_input(path: str) -> pd.DataFrame:
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
 
 
 @pytest.fixture(scope="module")
@@ -48,11 +54,19 @@ def test_malformed_input_builds_or_stops_clearly(variant: Variant, sample_wareho
         return
 
     assert result.returncode == 0, output[-4000:]
-    reasons = query(warehouse, "select rejection_reason from rejected_rows").rejection_reason.tolist()
+    rejected = query(warehouse, "select * from rejected_rows order by all")
+    found = sorted(rejected[["source_name", "source_row_number", "rejection_reason"]].itertuples(False, None))
     if variant.expected:
-        assert any(variant.expected in reason for reason in reasons), reasons
+        assert variant.expected in [reason for *_, reason in found], found
     else:
-        assert reasons == []
+        assert found == sorted(variant.rejected)
+    # Each rejected row keeps its values as read (an empty cell as null), under the file's column names.
+    files = {path: read_input(path) for path in rejected.source_file.unique()}
+    for source_file, row, raw_record in rejected[
+        ["source_file", "source_row_number", "raw_record"]
+    ].itertuples(False, None):
+        values = files[source_file].iloc[row - 1].to_dict()
+        assert json.loads(raw_record) == {column: value or None for column, value in values.items()}
     counts = query(
         warehouse,
         """
