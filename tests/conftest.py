@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.dbt_runner import REAL_DATASET, dbt_build
+from tests.dbt_runner import REAL_DATASET, dbt_build, run_dbt_build
 
 
 @pytest.fixture(scope="session")
@@ -17,6 +17,16 @@ def real_dataset() -> Path:
     if not REAL_DATASET.exists():
         pytest.skip(f"real dataset not found at {REAL_DATASET}")
     return REAL_DATASET
+
+
+@pytest.fixture(scope="session")
+def public_dataset_build(real_dataset, tmp_path_factory) -> tuple[Path, str]:
+    """The public dataset built as published, without a ledger, once per session for every test that only
+    reads it: its warehouse and what dbt printed."""
+    workdir = tmp_path_factory.mktemp("public-dataset")
+    result = run_dbt_build(workdir, {"loan_recovery_path": str(real_dataset), "ledger_path": ""})
+    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-2000:]
+    return workdir / "warehouse.duckdb", result.stdout
 
 
 def pytest_xdist_make_scheduler(config, log):

@@ -8,7 +8,7 @@ import pytest
 from sklearn.metrics import roc_auc_score
 
 from ml.features import LABEL, RISK_FEATURES, SEGMENTATION_FEATURES
-from tests.dbt_runner import REPO, SAMPLE_LOANS, dbt_build, query, run_dbt_build
+from tests.dbt_runner import REPO, SAMPLE_LOANS, query, run_dbt_build
 
 TRUTH = REPO / "tests" / "fixtures" / "loan_recovery_truth.csv"
 
@@ -60,28 +60,9 @@ def test_outcome_model_auc_is_close_to_the_generators_truth(sample_warehouse):
     assert run.cv_roc_auc >= oracle_auc - 0.05
 
 
-@pytest.fixture(scope="module")
-def public_dataset_folder(tmp_path_factory):
-    """One folder for the three variants: the same file, warehouse and vars let dbt reuse its parse."""
-    return tmp_path_factory.mktemp("public-dataset")
-
-
 @pytest.mark.slow
-@pytest.mark.parametrize("variant", ["as published", "LF endings", "CRLF without final newline"])
-def test_public_dataset_builds_unchanged(real_dataset, variant, public_dataset_folder):
-    data = real_dataset.read_bytes()
-    if variant == "LF endings":
-        data = data.replace(b"\r\n", b"\n")
-    elif variant == "CRLF without final newline":
-        data = data.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n").rstrip(b"\r\n")
-    loan_file = public_dataset_folder / "loan-recovery.csv"
-    loan_file.write_bytes(data)
-    # each variant is a first build, not an incremental one on the last variant's warehouse
-    for leftover in public_dataset_folder.glob("warehouse.duckdb*"):
-        leftover.unlink()
-
-    database = dbt_build(public_dataset_folder, {"loan_recovery_path": str(loan_file), "ledger_path": ""})
-
+def test_public_dataset_builds_unchanged(public_dataset_build):
+    database, _ = public_dataset_build
     summary = query(
         database,
         """
@@ -95,11 +76,43 @@ def test_public_dataset_builds_unchanged(real_dataset, variant, public_dataset_f
              where run_id = (select any_value(run_id) from risk_scores)) as cv_roc_auc
         """,
     ).iloc[0]
-    print(f"\npublic dataset ({variant}): cv_roc_auc = {summary.cv_roc_auc:.4f}")
+    print(f"\npublic dataset: cv_roc_auc = {summary.cv_roc_auc:.4f}")
     assert summary.strategy_rows == 500
     assert summary.rejected_rows == 0
     assert summary.portfolio_loans == 500
     assert summary.ledger_marts == 0, "without a ledger the ledger marts are not built"
+
+
+@pytest.fixture(scope="module")
+def line_endings_folder(tmp_path_factory):
+    """One folder for both variants: the same file, warehouse and vars let dbt reuse its parse."""
+    return tmp_path_factory.mktemp("line-endings")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("variant", ["LF endings", "CRLF without final newline"])
+def test_public_dataset_with_other_line_endings_gives_the_same_loans(
+    real_dataset, variant, public_dataset_build, line_endings_folder
+):
+    data = real_dataset.read_bytes().replace(b"\r\n", b"\n")
+    if variant == "CRLF without final newline":
+        data = data.replace(b"\n", b"\r\n").rstrip(b"\r\n")
+    loan_file = line_endings_folder / "loan-recovery.csv"
+    loan_file.write_bytes(data)
+    for leftover in line_endings_folder.glob("warehouse.duckdb*"):
+        leftover.unlink()
+
+    result = run_dbt_build(
+        line_endings_folder,
+        {"loan_recovery_path": str(loan_file), "ledger_path": ""},
+        ["+loan_features", "+rejected_rows"],
+    )
+
+    assert result.returncode == 0, result.stdout[-5000:]
+    database = line_endings_folder / "warehouse.duckdb"
+    assert query(database, "select count(*) as n from rejected_rows").n[0] == 0
+    loans = "select * from loan_features order by loan_id"
+    pd.testing.assert_frame_equal(query(database, loans), query(public_dataset_build[0], loans))
 
 
 @pytest.mark.slow

@@ -116,15 +116,13 @@ def test_a_saved_model_scores_the_loans_without_refitting(sample_warehouse, tmp_
 
 
 @pytest.mark.slow
-def test_the_public_dataset_says_plainly_that_its_score_does_not_predict(real_dataset, tmp_path):
-    result = run_dbt_build(tmp_path, {"loan_recovery_path": str(real_dataset), "ledger_path": ""})
-
-    assert result.returncode == 0, result.stdout[-3000:]
-    warnings = [line for line in result.stdout.splitlines() if "WARN" in line]
+def test_the_public_dataset_says_plainly_that_its_score_does_not_predict(public_dataset_build):
+    warehouse, output = public_dataset_build
+    warnings = [line for line in output.splitlines() if "WARN" in line]
     warning = "warn_strategy_score_not_shown_to_predict_recovery_do_not_act_on_it"
-    assert any(warning in line for line in warnings), result.stdout[-3000:]
+    assert any(warning in line for line in warnings), output[-3000:]
     flags = query(
-        tmp_path / "warehouse.duckdb",
+        warehouse,
         """
         select count(*) as loans, bool_or(s.is_score_predictive) as any_predictive,
                any_value(r.cv_roc_auc) as cv_roc_auc, any_value(r.cv_roc_auc_ci_low) as ci_low,

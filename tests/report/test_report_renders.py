@@ -20,7 +20,7 @@ from report.page import packed_plotlyjs, render_report, write_report
 from report.sections import SECTIONS
 from report.style import BAND_COLORS, STATUS_COLORS, collector_words
 from report.warehouse import REPORT_SCHEMA, read_model
-from tests.dbt_runner import DBT, REAL_DATASET, REPO, dbt_build, dbt_env, query
+from tests.dbt_runner import DBT, REPO, dbt_env, query
 from tests.report.render_check import RENDER_CHECK, USABILITY_CHECK, framed, instrumented, ready_to_print
 from tools.page_speed import chromium, page_timings
 
@@ -328,10 +328,10 @@ def test_every_vintage_curve_never_falls_and_counts_a_fixed_cohort(sample_wareho
 
 
 @pytest.mark.slow
-def test_the_public_dataset_build_shows_the_not_predictive_banner_over_every_strategy_section(tmp_path):
-    if not REAL_DATASET.exists():
-        pytest.skip(f"public dataset not found at {REAL_DATASET}")
-    warehouse = dbt_build(tmp_path, {"loan_recovery_path": str(REAL_DATASET), "ledger_path": ""})
+def test_the_public_dataset_build_shows_the_not_predictive_banner_over_every_strategy_section(
+    public_dataset_build,
+):
+    warehouse, _ = public_dataset_build
     predictive = query(warehouse, f"select is_score_predictive from {REPORT_SCHEMA}.rpt_model_box")
     assert not predictive.is_score_predictive[0]
 
