@@ -29,12 +29,24 @@ def public_dataset_build(real_dataset, tmp_path_factory) -> tuple[Path, str]:
     return workdir / "warehouse.duckdb", result.stdout
 
 
+# The test files that run longest, longest first (worker seconds of a run on 2 workers, 2026-12-06): the
+# scheduler starts them first, so that the suite does not end on one worker's long file while the other idles.
+LONGEST_FILES = [
+    "tests/spark",  # 440 s: the cross-engine build over Thrift, the cluster, the executors
+    "tests/reliability/test_incremental.py",  # 430 s: the days, the killed daily builds
+    "tests/reliability/test_bad_input.py",  # 300 s: one selected build per malformed input
+    "tests/e2e/test_real_data.py",  # 180 s: two real datasets and their plain models
+    "tests/e2e/test_one_decision_per_loan.py",  # 145 s: eight experiment builds
+    "tests/reliability/test_build_sequences.py",  # 95-180 s: a random walk of builds
+]
+
+
 def pytest_xdist_make_scheduler(config, log):
     """Under `pytest -n` (pytest-xdist), each test file runs whole on one worker, so its module fixtures build
     once; the Spark files share one worker, since Spark's local sessions and clusters contend for the same
-    ports, cores and memory. (xdist's `loadgroup` did this through xdist_group marks written into each test's
-    id, which pytest 9 no longer reads: every test was scheduled alone, and a file's module fixtures were
-    built on both workers, the killed-build fixture twice in 237 s and 199 s.)"""
+    ports, cores and memory; LONGEST_FILES go first. (xdist's `loadgroup` did this through xdist_group marks
+    written into each test's id, which pytest 9 no longer reads: every test was scheduled alone, and a file's
+    module fixtures were built on both workers, the killed-build fixture twice in 237 s and 199 s.)"""
     from xdist.scheduler import LoadScopeScheduling
 
     class ByFile(LoadScopeScheduling):
@@ -42,4 +54,13 @@ def pytest_xdist_make_scheduler(config, log):
             path = nodeid.split("::", 1)[0]
             return "tests/spark" if path.startswith("tests/spark/") else path
 
+        def _assign_work_unit(self, node) -> None:
+            longest = min(self.workqueue, key=longest_first)
+            self.workqueue.move_to_end(longest, last=False)
+            super()._assign_work_unit(node)
+
     return ByFile(config, log)
+
+
+def longest_first(scope: str) -> int:
+    return LONGEST_FILES.index(scope) if scope in LONGEST_FILES else len(LONGEST_FILES)

@@ -185,7 +185,7 @@ class Sequence:
         actual, fresh_vars = public_hashes(self.warehouse), dbt_vars | fresh_build_vars(self.warehouse)
         if first:
             # The first build is itself a fresh build of its inputs (that two fresh builds agree is
-            # test_crashes_and_readers' check): it stands for one, and a later step may come back to them.
+            # test_incremental's check): it stands for one, and a later step may come back to them.
             self.fresh_hashes[json.dumps(fresh_vars, sort_keys=True)] = actual
         expected = self.fresh_build(fresh_vars)
         differing = sorted(

@@ -1,5 +1,7 @@
 """Daily incremental builds: any sequence of them equals a full refresh on the same inputs, table by table; a
-build killed at any moment leaves the next one correct; every day's input rows are accepted or rejected."""
+daily build killed in any phase is repaired by the next one, while BI readers of the published file are never
+disturbed; the first day's full build repeats the session's build of the sample exactly; every day's input
+rows are accepted or rejected."""
 
 import datetime
 import hashlib
@@ -8,6 +10,7 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 import time
 
 import duckdb
@@ -16,6 +19,7 @@ import pytest
 
 from tests.dbt_runner import DBT, REPO, SAMPLE_LEDGER, SAMPLE_LOANS
 from tools.dbt_process import dbt_env
+from tools.publish import publish
 from tools.synthetic import SNAPSHOT_DATE
 from tools.synthetic.daily import LEDGER_TABLES, read_table, write_next_day, write_table
 
@@ -39,7 +43,21 @@ BUILD_LOG_COLUMNS = {"fitted_at", "scored_at", "scoring_decision", "build_contex
 # And the validated tables' source_file: the path the row was read from when its loan was last rebuilt (each
 # day's files are in another folder); rejected_rows takes the current path from staging.
 VALIDATED_LOG_COLUMNS = BUILD_LOG_COLUMNS | {"source_file"}
-KILL_MOMENTS = 3
+# Where a daily build is killed: one moment in each phase that writes to the warehouse, as the line dbt prints
+# when the phase starts and the seconds to wait after it (the risk model's scoring takes seconds: killed in
+# its middle). Ten evenly spaced moments took ten rebuilds and could still miss the short phases (the hooks).
+KILL_PHASES = {
+    "on-run-start hooks (input files, stale loan inputs)": ("START hook: loan_recovery.on-run-start", 0.0),
+    "seeds": ("START seed file", 0.0),
+    "an incremental SQL model": ("START sql incremental model", 0.0),
+    "the risk model (Python)": ("START python incremental model intermediate.int_loans_scored", 1.0),
+    "a public table": ("START sql table model main.", 0.0),
+    "on-run-end hooks (incremental state)": ("START hook: loan_recovery.on-run-end", 0.0),
+}
+# Columns that record when a build ran, and which paths it read, the only things allowed to differ between two
+# fresh builds of the same files (day 0 reads a copy of the sample's files).
+BUILD_TIME_COLUMNS = {"fitted_at", "last_scored_at", "build_id", "built_at", "previous_built_at"}
+INPUT_PATH_COLUMNS = {"loan_file", "ledger_folder"}
 # Doubles are rounded to 9 significant digits after this nudge (table_hashes).
 FLOAT_NUDGE = 1 + 1e-12
 INPUT_NAMES = {
@@ -75,7 +93,9 @@ def table_hashes(database) -> dict[str, str]:
     return hashes
 
 
-def build_command(day_dir, workdir, dbt_vars: dict, full_refresh: bool = False) -> list[str]:
+def build_command(
+    day_dir, workdir, dbt_vars: dict, full_refresh: bool = False, tested: bool = True
+) -> list[str]:
     all_vars = {
         "loan_recovery_path": str(day_dir / "loan_recovery.csv"),
         "ledger_path": str(day_dir / "ledger"),
@@ -84,6 +104,8 @@ def build_command(day_dir, workdir, dbt_vars: dict, full_refresh: bool = False) 
     }
     command = [DBT, "build", "--vars", json.dumps(all_vars), "--target-path", str(workdir / "target")]
     command += ["--log-path", str(workdir / "logs")]
+    if not tested:
+        command += ["--exclude-resource-type", "test", "unit_test"]
     return command + (["--full-refresh"] if full_refresh else [])
 
 
@@ -184,9 +206,13 @@ def copy_warehouse(source, destination):
     return destination
 
 
-def build(day, workdir, dbt_vars: dict | None = None, full_refresh: bool = False) -> None:
+def build(
+    day, workdir, dbt_vars: dict | None = None, full_refresh: bool = False, tested: bool = True
+) -> None:
+    """Build the day's files into workdir's warehouse. A reference build, compared table by table with a build
+    that ran the data tests, leaves them out (tested=False)."""
     folder, day_vars = day
-    command = build_command(folder, workdir, day_vars | (dbt_vars or {}), full_refresh)
+    command = build_command(folder, workdir, day_vars | (dbt_vars or {}), full_refresh, tested)
     result = subprocess.run(
         command, cwd=REPO, env=dbt_env(workdir / "warehouse.duckdb"), capture_output=True, text=True
     )
@@ -247,38 +273,126 @@ def test_incremental_days_equal_a_full_refresh_and_account_for_every_row(
 
     history_rows = len(query(workdir, "select * from strategy_history"))
     refreshed = copy_warehouse(workdir, tmp_path / "refreshed")
-    build(days[-1], refreshed, {"risk_model_run_id": run_id}, full_refresh=True)
+    build(days[-1], refreshed, {"risk_model_run_id": run_id}, full_refresh=True, tested=False)
     assert table_hashes(workdir / "warehouse.duckdb") == table_hashes(refreshed / "warehouse.duckdb")
     assert len(query(refreshed, "select * from strategy_history")) >= history_rows, (
         "a full refresh lost history"
     )
 
 
-def test_a_killed_incremental_build_is_repaired_by_the_next_one(
-    days, fitted_warehouse, incremental_days, tmp_path
-):
-    after, seconds = incremental_days
-    # the warehouse after day 1, killed while building day 2 (day 1 re-delivered), as long as that build takes
-    workdir = copy_warehouse(after[1], tmp_path / "incremental")
-    run_id = fitted_warehouse[1]
-    incremental_seconds = seconds[1]
-    expected = copy_warehouse(after[2], tmp_path / "expected")
-    build(days[2], expected, {"risk_model_run_id": run_id}, full_refresh=True)
-    expected_hashes = table_hashes(expected / "warehouse.duckdb")
+def public_table_hashes(database) -> dict[str, str]:
+    """SHA-256 of every public table's content but the columns that say when it was built and from which
+    paths, in a row order independent of how it was written."""
+    with duckdb.connect(str(database), read_only=True) as connection:
+        tables = connection.execute(
+            "select table_name from information_schema.tables where table_schema = 'main'"
+        ).fetchall()
+        hashes = {}
+        for (table,) in tables:
+            columns = connection.execute(f'select * from "{table}" limit 0').df().columns
+            left_out = BUILD_TIME_COLUMNS | INPUT_PATH_COLUMNS
+            kept = ", ".join(f'"{column}"' for column in columns if column not in left_out)
+            content = connection.execute(f'select {kept} from "{table}" order by all').df()
+            hashes[table] = hashlib.sha256(content.to_csv(index=False).encode()).hexdigest()
+    return hashes
 
-    for moment in range(KILL_MOMENTS):
-        command = build_command(days[2][0], workdir, days[2][1])
-        env = dbt_env(workdir / "warehouse.duckdb")
-        killed = subprocess.Popen(
-            command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, start_new_session=True
-        )
-        time.sleep(incremental_seconds * (moment + 0.5) / KILL_MOMENTS)
-        os.killpg(killed.pid, signal.SIGKILL)
-        killed.wait()
-        if moment == 0:
-            # Killed, then the inputs go back to the previous delivery and forward again: still right.
-            build(days[1], workdir)
-        build(days[2], workdir)
-        assert table_hashes(workdir / "warehouse.duckdb") == expected_hashes, (
-            f"after a kill at moment {moment}"
-        )
+
+def test_two_fresh_builds_of_the_sample_give_identical_public_tables(sample_warehouse, fitted_warehouse):
+    workdir, _ = fitted_warehouse
+    assert public_table_hashes(workdir / "warehouse.duckdb") == public_table_hashes(sample_warehouse)
+
+
+def kill_build_at(day, workdir, line: str, delay: float) -> None:
+    """Starts the day's build on workdir's warehouse and kills it `delay` seconds after dbt prints `line`."""
+    command = build_command(day[0], workdir, day[1])
+    # Its own process group, so that the kill reaches dbt's threads and children too; unbuffered, so that
+    # the line arrives when dbt prints it.
+    env = dbt_env(workdir / "warehouse.duckdb") | {"PYTHONUNBUFFERED": "1"}
+    killed = subprocess.Popen(
+        command, cwd=REPO, env=env, stdout=subprocess.PIPE, text=True, start_new_session=True
+    )
+    reached = False
+    for output in killed.stdout:
+        if line in output:
+            reached = True
+            time.sleep(delay)
+            break
+    os.killpg(killed.pid, signal.SIGKILL)
+    killed.stdout.close()
+    killed.wait()
+    assert reached, f"the build finished without printing {line!r}"
+
+
+READER = """
+import json, sys, time, duckdb
+published, stop_file, log_file = sys.argv[1:]
+with open(log_file, "w") as log:
+    while True:
+        started = time.monotonic()
+        try:
+            with duckdb.connect(published, read_only=True) as connection:
+                loans = connection.execute("select count(*) from recovery_strategy").fetchone()[0]
+                portfolio = connection.execute("select count(*) from loan_portfolio").fetchone()[0]
+            log.write(json.dumps({"loans": loans, "portfolio": portfolio,
+                                  "seconds": time.monotonic() - started}) + "\\n")
+        except Exception as error:
+            log.write(json.dumps({"error": repr(error)}) + "\\n")
+        log.flush()
+        try:
+            open(stop_file).close()
+            break
+        except FileNotFoundError:
+            time.sleep(0.05)
+"""
+
+
+@pytest.fixture(scope="module")
+def killed_builds(days, fitted_warehouse, incremental_days, tmp_path_factory):
+    """The warehouse after day 1, its build of day 1's re-delivery (days[2]) killed once in each of
+    KILL_PHASES and built again after each kill, every rebuild published while a reader polls the published
+    file: (the table hashes after each rebuild, by phase; those of a full refresh of the same day; the
+    reader's log; the loans the published file held before and after)."""
+    after, _ = incremental_days
+    root = tmp_path_factory.mktemp("killed")
+    run_id = fitted_warehouse[1]
+    expected = copy_warehouse(after[2], root / "expected")
+    build(days[2], expected, {"risk_model_run_id": run_id}, full_refresh=True, tested=False)
+    workdir = copy_warehouse(after[1], root / "incremental")
+    published, stop_file, log_file = (root / name for name in ("published.duckdb", "stop", "reads.jsonl"))
+    publish(workdir / "warehouse.duckdb", published)
+    loans = [len(strategies(after[1])), len(strategies(after[2]))]
+    reader = subprocess.Popen([sys.executable, "-c", READER, str(published), str(stop_file), str(log_file)])
+    rebuilt = {}
+    try:
+        for number, (phase, (line, delay)) in enumerate(KILL_PHASES.items()):
+            kill_build_at(days[2], workdir, line, delay)
+            if number == 0:
+                # Killed, then the inputs go back to the previous delivery and forward again: still right.
+                build(days[1], workdir)
+            build(days[2], workdir)
+            rebuilt[phase] = table_hashes(workdir / "warehouse.duckdb")
+            publish(workdir / "warehouse.duckdb", published)
+    finally:
+        stop_file.touch()
+        reader.wait(timeout=60)
+    reads = [json.loads(line) for line in log_file.read_text().splitlines()]
+    return rebuilt, table_hashes(expected / "warehouse.duckdb"), reads, loans
+
+
+def test_a_daily_build_killed_in_any_phase_is_repaired_by_the_next_one(killed_builds):
+    rebuilt, expected, _, _ = killed_builds
+    assert list(rebuilt) == list(KILL_PHASES)
+    for phase, hashes in rebuilt.items():
+        assert hashes == expected, f"after a kill in {phase}"
+
+
+def test_bi_readers_are_never_blocked_and_never_see_a_half_built_warehouse(killed_builds):
+    _, _, reads, loans = killed_builds
+    print(f"\n{len(reads)} reads during {len(KILL_PHASES)} killed builds and their rebuilds,", end=" ")
+    print(f"slowest {max(r.get('seconds', 0) for r in reads):.3f} s")
+    assert len(reads) > 50
+    assert [read for read in reads if "error" in read] == []
+    # before the first rebuild is published, the day before's loans; after it, the day's
+    assert {(read["loans"], read["portfolio"]) for read in reads} <= {(n, n) for n in loans}
+    assert reads[-1]["loans"] == loans[1]
+    assert max(read["seconds"] for read in reads) < 5
