@@ -132,12 +132,14 @@ def build(
     cluster_port: int = 7077,
     thrift_port: int = 10000,
     select: list[str] | None = None,
+    exclude: list[str] | None = None,
 ) -> dict[str, float]:
     """The whole warehouse on Spark: dbt above the ML step, the ML job, dbt below it.
 
     method "session": dbt in this process's Spark session on `master`. Method "thrift": a standalone cluster
     on cluster_port (its daemons' logs and work folders in cluster_dir) instead of `master`, the Thrift
-    server on thrift_port, dbt through it. `select`: only these nodes above the ML step, in one dbt run.
+    server on thrift_port, dbt through it. `select`: only these nodes above the ML step, in one dbt run;
+    `exclude`: leave these nodes out (dbt's --exclude).
     Returns the wall seconds of each step (STEPS), for the benchmark.
     """
     clock = _StepClock()
@@ -157,11 +159,11 @@ def build(
             host, port = address.split(":")
             os.environ.update(SPARK_METHOD="thrift", SPARK_HOST=host, SPARK_PORT=port)
             print(f"dbt connects to the Spark Thrift Server at {address}", flush=True)
-            _build_in(spark, clock, target_path, dbt_vars, export_dir, select)
+            _build_in(spark, clock, target_path, dbt_vars, export_dir, select, exclude)
     else:
         spark = local_session(warehouse_dir, master, catalog)
         os.environ["SPARK_METHOD"] = "session"
-        _build_in(spark, clock, target_path, dbt_vars, export_dir, select)
+        _build_in(spark, clock, target_path, dbt_vars, export_dir, select, exclude)
     return clock.seconds
 
 
@@ -190,25 +192,27 @@ def _build_in(
     dbt_vars: str | None,
     export_dir: Path | None,
     select: list[str] | None,
+    exclude: list[str] | None,
 ) -> None:
     from ml import spark_job
 
     common = ["--target", "spark", "--project-dir", str(REPO), "--target-path", str(target_path)]
     common += ["--vars", dbt_vars] if dbt_vars else []
+    excluding = ["--exclude", *exclude] if exclude else []
     spark_job.prepare(spark)
     clock.lap(STEP_SESSION)
     if select:
         # only the tests whose every parent is selected: the others would read tables never built here
-        run_dbt(["build", *common, "--select", *select, "--indirect-selection", "cautious"])
+        run_dbt(["build", *common, "--select", *select, "--indirect-selection", "cautious", *excluding])
         clock.lap(STEP_ABOVE_ML)
         return
-    run_dbt(["build", *common, "--exclude", *BELOW_ML_STEP])
+    run_dbt(["build", *common, "--exclude", *BELOW_ML_STEP, *(exclude or [])])
     clock.lap(STEP_ABOVE_ML)
     configs = spark_job.python_model_configs(target_path / "manifest.json")
     schema = os.environ.get("SPARK_SCHEMA", "main")
     spark_job.score(spark, configs, f"{schema}.loan_features")
     clock.lap(STEP_ML)
-    run_dbt(["build", *common, "--select", *BELOW_ML_STEP])
+    run_dbt(["build", *common, "--select", *BELOW_ML_STEP, *excluding])
     clock.lap(STEP_BELOW_ML)
     if export_dir is not None:
         export_public_tables(spark, target_path / "manifest.json", export_dir)
@@ -249,6 +253,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--thrift-port", type=int, default=int(os.environ.get("SPARK_PORT", "10000")))
     parser.add_argument("--export-public", type=Path, help="also write every public table as Parquet here")
     parser.add_argument("--select", nargs="+", help="only these dbt nodes above the ML step (dbt's --select)")
+    parser.add_argument("--exclude", nargs="+", help="leave these dbt nodes out (dbt's --exclude)")
     parser.add_argument("--timings", type=Path, help="write the wall seconds of each step here (JSON)")
     args = parser.parse_args(argv)
     seconds = build(
@@ -263,6 +268,7 @@ def main(argv: list[str] | None = None) -> None:
         args.cluster_port,
         args.thrift_port,
         args.select,
+        args.exclude,
     )
     if args.timings:
         args.timings.write_text(json.dumps(seconds))
