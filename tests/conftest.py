@@ -1,5 +1,10 @@
-"""Fixtures shared by every test folder: the bundled sample's warehouse, built once per session."""
+"""Fixtures shared by every test folder: the bundled sample's and the public dataset's warehouses, each built
+once per test session; and the order in which pytest-xdist's workers take the test files."""
 
+import fcntl
+import os
+import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -7,9 +12,28 @@ import pytest
 from tests.dbt_runner import REAL_DATASET, dbt_build, run_dbt_build
 
 
+def built_once(tmp_path_factory, name: str, build: Callable[[Path], None]) -> Path:
+    """A folder that `build` fills once per test session, whichever pytest-xdist worker asks first (the others
+    wait for it), copied into a folder of the asking worker's own: tests write beside a warehouse they read
+    (a published copy, dbt's target/), and must not meet the other worker's files there."""
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # each worker's base folder is in the session's
+    shared = root / f"built-once-{name}"
+    with (root / f"built-once-{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (shared / ".complete").exists():
+            shutil.rmtree(shared, ignore_errors=True)
+            build(shared)
+            (shared / ".complete").touch()
+    own = tmp_path_factory.mktemp(name)
+    shutil.copytree(shared, own, dirs_exist_ok=True, ignore=shutil.ignore_patterns("logs", ".complete"))
+    return own
+
+
 @pytest.fixture(scope="session")
 def sample_warehouse(tmp_path_factory) -> Path:
-    return dbt_build(tmp_path_factory.mktemp("sample"))
+    return built_once(tmp_path_factory, "sample", dbt_build) / "warehouse.duckdb"
 
 
 @pytest.fixture(scope="session")
@@ -21,23 +45,28 @@ def real_dataset() -> Path:
 
 @pytest.fixture(scope="session")
 def public_dataset_build(real_dataset, tmp_path_factory) -> tuple[Path, str]:
-    """The public dataset built as published, without a ledger, once per session for every test that only
-    reads it: its warehouse and what dbt printed."""
-    workdir = tmp_path_factory.mktemp("public-dataset")
-    result = run_dbt_build(workdir, {"loan_recovery_path": str(real_dataset), "ledger_path": ""})
-    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-2000:]
-    return workdir / "warehouse.duckdb", result.stdout
+    """The public dataset built as published, without a ledger, for every test that only reads it: its
+    warehouse and what dbt printed."""
+
+    def build(folder: Path) -> None:
+        result = run_dbt_build(folder, {"loan_recovery_path": str(real_dataset), "ledger_path": ""})
+        assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-2000:]
+        (folder / "dbt-output.txt").write_text(result.stdout)
+
+    folder = built_once(tmp_path_factory, "public-dataset", build)
+    return folder / "warehouse.duckdb", (folder / "dbt-output.txt").read_text()
 
 
-# The test files that run longest, longest first (worker seconds of a run on 2 workers, 2026-12-06): the
-# scheduler starts them first, so that the suite does not end on one worker's long file while the other idles.
+# The test files that run longest, longest first (about as many worker seconds in a run of the whole suite on
+# 2 workers, 2026-12-06): the scheduler starts them first, so that the suite does not end on one worker's long
+# file while the other idles.
 LONGEST_FILES = [
-    "tests/spark",  # 440 s: the cross-engine build over Thrift, the cluster, the executors
-    "tests/reliability/test_incremental.py",  # 430 s: the days, the killed daily builds
-    "tests/reliability/test_bad_input.py",  # 300 s: one selected build per malformed input
-    "tests/e2e/test_real_data.py",  # 180 s: two real datasets and their plain models
-    "tests/e2e/test_one_decision_per_loan.py",  # 145 s: eight experiment builds
+    "tests/reliability/test_incremental.py",  # 460 s: the days, the killed daily builds
+    "tests/spark",  # 390 s: the cross-engine build over Thrift, the session, the cluster, the executors
+    "tests/reliability/test_bad_input.py",  # 270 s: one selected build per malformed input
+    "tests/e2e/test_one_decision_per_loan.py",  # 150 s: eight experiment builds
     "tests/reliability/test_build_sequences.py",  # 95-180 s: a random walk of builds
+    "tests/e2e/test_real_data.py",  # 110 s: two real datasets and their plain models
 ]
 
 
