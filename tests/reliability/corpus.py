@@ -54,30 +54,23 @@ def to_csv(frame: pd.DataFrame) -> bytes:
     return frame.to_csv(index=False, lineterminator="\n").encode()
 
 
-def cells(*changes: tuple[int, str, str]) -> Callable[[bytes], bytes]:
-    """Puts one value into each given (row, column) of the loan file."""
-
-    def change(data: bytes) -> bytes:
-        frame = pd.read_csv(pd.io.common.BytesIO(data), dtype=str, keep_default_na=False)
-        for row, column, value in changes:
-            frame.at[row, column] = value
-        return to_csv(frame)
-
-    return change
-
-
 def frame_change(change: Callable[[pd.DataFrame], pd.DataFrame]) -> Callable[[bytes], bytes]:
     return lambda data: to_csv(
         change(pd.read_csv(pd.io.common.BytesIO(data), dtype=str, keep_default_na=False))
     )
 
 
-def ledger_cells(frame: pd.DataFrame, *changes: tuple[int, str, str]) -> pd.DataFrame:
-    """Puts one value into each given (row, column) of a ledger table."""
+def put_cells(frame: pd.DataFrame, *changes: tuple[int, str, str]) -> pd.DataFrame:
+    """Puts one value into each given (row, column) of a table."""
     frame = frame.copy()
     for row, column, value in changes:
         frame.at[row, column] = value
     return frame
+
+
+def cells(*changes: tuple[int, str, str]) -> Callable[[bytes], bytes]:
+    """Puts one value into each given (row, column) of the loan file."""
+    return frame_change(lambda frame: put_cells(frame, *changes))
 
 
 def duplicate_first_row(frame: pd.DataFrame) -> pd.DataFrame:
@@ -205,7 +198,7 @@ VARIANTS = [
         "accepted",
         "",
         ledger={
-            "payments": lambda f: ledger_cells(
+            "payments": lambda f: put_cells(
                 f,
                 (5, "paid_sum", "-5"),
                 (6, "paid_at", "yesterday"),
@@ -229,7 +222,7 @@ VARIANTS = [
         "closed_before_issue",
         "accepted",
         "closed_at before put_at",
-        ledger={"orders": lambda f: ledger_cells(f, (2, "closed_at", "2001-01-01 00:00:00"))},
+        ledger={"orders": lambda f: put_cells(f, (2, "closed_at", "2001-01-01 00:00:00"))},
     ),
     Variant(
         "plan_file_missing",
