@@ -57,16 +57,16 @@ def public_dataset_build(real_dataset, tmp_path_factory) -> tuple[Path, str]:
     return folder / "warehouse.duckdb", (folder / "dbt-output.txt").read_text()
 
 
-# The test files that run longest, longest first (about as many worker seconds in a run of the whole suite on
-# 2 workers, 2026-12-06): the scheduler starts them first, so that the suite does not end on one worker's long
-# file while the other idles.
+# The test files that run longest, longest first (by the setup and call times `make test` prints, 2026-12-06):
+# the scheduler starts them first, so that the suite does not end on one worker's long file while the other
+# idles.
 LONGEST_FILES = [
-    "tests/reliability/test_incremental.py",  # 460 s: the days, the killed daily builds
-    "tests/spark",  # 390 s: the cross-engine build over Thrift, the session, the cluster, the executors
-    "tests/reliability/test_bad_input.py",  # 270 s: one selected build per malformed input
-    "tests/e2e/test_one_decision_per_loan.py",  # 150 s: eight experiment builds
-    "tests/reliability/test_build_sequences.py",  # 95-180 s: a random walk of builds
-    "tests/e2e/test_real_data.py",  # 110 s: two real datasets and their plain models
+    "tests/reliability/test_incremental.py",  # the days, the killed daily builds
+    "tests/spark",  # the cross-engine build over Thrift, the session, the cluster, the executors
+    "tests/reliability/test_bad_input.py",  # one selected build per malformed input
+    "tests/e2e/test_one_decision_per_loan.py",  # eight experiment builds
+    "tests/reliability/test_build_sequences.py",  # a random walk of builds
+    "tests/e2e/test_real_data.py",  # two real datasets and their plain models
 ]
 
 
