@@ -14,6 +14,9 @@ from ml.features import ID_COLUMN
 READ_VECTORS_PER_CHUNK = 50
 # Order to read loans in (relation.order(LOAN_ORDER)): in_loan_order's, so that it need not sort again.
 LOAN_ORDER = ID_COLUMN
+# The observation date of a training observation (loan_observations), and the order to read them in.
+OBSERVATION_DATE_COLUMN = "observation_date"
+OBSERVATION_ORDER = f"{ID_COLUMN}, {OBSERVATION_DATE_COLUMN}"
 
 
 def read_frame(connection, relation) -> pd.DataFrame:
@@ -39,6 +42,15 @@ def in_loan_order(features: pd.DataFrame) -> pd.DataFrame:
     if features[ID_COLUMN].is_monotonic_increasing:
         return features.reset_index(drop=True)
     return features.sort_values(ID_COLUMN, ignore_index=True, kind="stable")
+
+
+def in_observation_order(observations: pd.DataFrame) -> pd.DataFrame:
+    """Observations (several per loan, at different observation dates) sorted by loan and date, as
+    in_loan_order sorts loans; read already sorted (OBSERVATION_ORDER), returned without a copy."""
+    keys = [ID_COLUMN, OBSERVATION_DATE_COLUMN]
+    if pd.MultiIndex.from_frame(observations[keys]).is_monotonic_increasing:
+        return observations.reset_index(drop=True)
+    return observations.sort_values(keys, ignore_index=True, kind="stable")
 
 
 def column_per_loan(features: pd.DataFrame, frame: pd.DataFrame, column: str) -> pd.Series:

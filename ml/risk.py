@@ -39,7 +39,7 @@ from ml.drift import population_stability, reference_binning
 from ml.estimators import PlattCalibrator, RiskParameters, fit_estimator, positive_probability
 from ml.explain import permutation_importance
 from ml.features import ID_COLUMN, RISK_FEATURES, model_features, with_extra_features
-from ml.frames import column_per_loan, content_hash, in_loan_order, numeric_matrix
+from ml.frames import column_per_loan, content_hash, in_loan_order, in_observation_order, numeric_matrix
 from ml.model_store import FittedModel, save_model
 from ml.run_metrics import actual_outcome, model_run_summary
 
@@ -67,6 +67,7 @@ def score_loans(
     high_risk_threshold: float = 0.5,
     n_jobs: int = -1,
     score_others=None,
+    training: pd.DataFrame | None = None,
     **parameters,
 ) -> pd.DataFrame:
     """Scores per loan and algorithm (SCORE_COLUMNS); the rows with is_selected drive strategy.
@@ -76,13 +77,23 @@ def score_loans(
     scores with score_with_model). `parameters` are the fields of RiskParameters; `n_jobs` only changes
     speed, never the scores. `score_others(fitted, loan_ids)`, when given, scores the loans outside the
     training sample instead of this process (ml.spark_job scores them on Spark's executors); it returns their
-    scores in that order.
+    scores in that order. `training`, when given, holds the observations the models learn from
+    (loan_observations: a loan may have several, at different observation dates); without it the loans
+    learn from their own rows.
     """
     if risk_algorithm not in ALGORITHMS:
         raise ValueError(f"unknown risk_algorithm {risk_algorithm!r}; expected one of {ALGORITHMS}")
     algorithms = ALGORITHMS if compare_risk_algorithms else (risk_algorithm,)
     fits = fit_risk_models(
-        features, risk_target, segments, algorithms, high_risk_threshold, n_jobs, score_others, **parameters
+        features,
+        risk_target,
+        segments,
+        algorithms,
+        high_risk_threshold,
+        n_jobs,
+        score_others,
+        training=training,
+        **parameters,
     )
     frames = []
     for fitted, scores in fits:
@@ -100,33 +111,49 @@ def fit_risk_models(
     high_risk_threshold: float = 0.5,
     n_jobs: int = -1,
     score_others=None,
+    *,
+    training: pd.DataFrame | None = None,
     **parameters,
 ) -> list[tuple[FittedModel, pd.DataFrame]]:
-    """Fit each algorithm on the same sample and folds; per algorithm the FittedModel and its loan scores."""
-    features = with_extra_features(in_loan_order(features))
+    """Fit each algorithm on the same sample and folds; per algorithm the FittedModel and its loan scores.
+
+    The models learn from `training` (observations, several per loan allowed) or, without it, from the
+    loans' own rows. The folds split loans, not observations: every observation of a loan is held out
+    together, and a loan of the training sample is scored, at its own row of `features`, by the model of its
+    fold.
+    """
+    features = in_loan_order(features)
+    if training is None:
+        features = training = with_extra_features(features)
+    else:
+        training = with_extra_features(in_observation_order(training))
     params = RiskParameters(**parameters)
-    labels = _training_labels(features, risk_target, segments)
+    labels = _training_labels(training, risk_target, segments)
     labelled = np.flatnonzero(~np.isnan(labels))
     if len(labelled) < params.cv_folds:
         raise ValueError(f"{len(labelled)} training loans, fewer than the {params.cv_folds} folds")
-    feature_names = model_features(features)
-    x = numeric_matrix(features, feature_names)
+    feature_names = model_features(training)
+    x_training = numeric_matrix(training, feature_names)
+    if training is not features:
+        features = with_extra_features(features, feature_names)
+    x = x_training if training is features else numeric_matrix(features, feature_names)
     rows = labelled[training_sample(labels[labelled], params.risk_training_rows, params.random_state)]
-    training = np.zeros(len(features), dtype=bool)
-    training[rows] = True
     y = labels[rows]
-    folds = _fold_of_each_row(y, params)
+    row_loans = training[ID_COLUMN].iloc[rows].astype(str).to_numpy()
+    folds = _fold_of_each_row(row_loans, y, params)
+    fold_of_loan = pd.Series(folds, index=row_loans).groupby(level=0, sort=False).first()
+    # A loan of the training sample is scored by its fold's model (out of fold), any other by the final model.
+    loan_fold = features[ID_COLUMN].astype(str).map(fold_of_loan).fillna(-1).to_numpy(dtype="int64")
+    in_sample = loan_fold >= 0
     folds_id = content_hash(
         {"cv_folds": params.cv_folds, "random_state": params.random_state},
-        pd.DataFrame(
-            {ID_COLUMN: features[ID_COLUMN].iloc[rows].astype(str).to_numpy(), "fold": folds, "label": y}
-        ),
+        pd.DataFrame({ID_COLUMN: row_loans, "fold": folds, "label": y}),
     )
-    training_data = pd.DataFrame(x[rows], columns=feature_names).assign(
-        loan_id=features[ID_COLUMN].iloc[rows].astype(str).to_numpy(), label=y
-    )
-    typical_values = np.nanmedian(x[rows], axis=0)
-    feature_reference = {name: reference_binning(x[rows, i]) for i, name in enumerate(feature_names)}
+    training_data = pd.DataFrame(x_training[rows], columns=feature_names).assign(loan_id=row_loans, label=y)
+    typical_values = np.nanmedian(x_training[rows], axis=0)
+    feature_reference = {name: reference_binning(x_training[rows, i]) for i, name in enumerate(feature_names)}
+    # The label of each loan at its own row, for the run's metrics.
+    loan_labels = labels if training is features else _training_labels(features, risk_target, segments)
     fits = []
     for algorithm in algorithms:
         spec = {
@@ -137,16 +164,16 @@ def fit_risk_models(
         }
         run_id = content_hash(spec, training_data)
 
-        estimators = _fit_folds_and_final(algorithm, x[rows], y, folds, params, n_jobs)
+        estimators = _fit_folds_and_final(algorithm, x_training[rows], y, folds, params, n_jobs)
         raw = np.empty(len(rows))
         importances = []
         for fold, estimator in enumerate(estimators[:-1]):
             held_out = folds == fold
-            raw[held_out] = positive_probability(estimator, x[rows[held_out]], n_jobs)
+            raw[held_out] = positive_probability(estimator, x_training[rows[held_out]], n_jobs)
             importances.append(
                 permutation_importance(
                     lambda matrix, model=estimator: positive_probability(model, matrix, n_jobs),
-                    x[rows[held_out]],
+                    x_training[rows[held_out]],
                     y[held_out],
                     feature_names,
                     repeats=params.importance_repeats,
@@ -173,11 +200,17 @@ def fit_risk_models(
             feature_reference=feature_reference,
             score_reference=reference_binning(calibrated),
             fold_models=tuple(zip(estimators[:-1], calibrators, strict=True)),
-            training_folds=pd.Series(folds, index=training_data["loan_id"].to_numpy()),
+            training_folds=fold_of_loan,
         )
         scores = np.empty(len(features))
-        scores[rows] = calibrated
-        others = np.flatnonzero(~training)
+        if training is features:
+            # the loans are their own training rows: their out-of-fold scores are the loans'
+            scores[rows] = calibrated
+        else:
+            for fold, (estimator, calibrator) in enumerate(fitted.fold_models):
+                held_out = loan_fold == fold
+                scores[held_out] = calibrator.predict(positive_probability(estimator, x[held_out], n_jobs))
+        others = np.flatnonzero(~in_sample)
         if score_others is not None:
             scores[others] = score_others(fitted, features[ID_COLUMN].iloc[others])
         # The other loans in blocks, so that no copy of their whole feature matrix is made.
@@ -190,7 +223,7 @@ def fit_risk_models(
                 "algorithm": algorithm,
                 "run_id": run_id,
                 "risk_score": scores,
-                "is_out_of_fold": training,
+                "is_out_of_fold": in_sample,
             }
         )
         fitted.importance = pd.concat(importances, ignore_index=True)
@@ -198,7 +231,7 @@ def fit_risk_models(
         fitted.fit_stability = dict(
             zip(stability["variable_name"], stability["population_stability_index"], strict=True)
         )
-        fitted.summary = model_run_summary(features, frame, labels, high_risk_threshold) | {
+        fitted.summary = model_run_summary(features, frame, loan_labels, high_risk_threshold) | {
             "run_id": run_id,
             "target": risk_target,
             "algorithm": algorithm,
@@ -283,12 +316,15 @@ def _fit_folds_and_final(
         )
 
 
-def _fold_of_each_row(y: np.ndarray, params: RiskParameters) -> np.ndarray:
-    folds = np.empty(len(y), dtype="int64")
+def _fold_of_each_row(loans: np.ndarray, y: np.ndarray, params: RiskParameters) -> np.ndarray:
+    """Each row's fold: loans (with their first row's label) are split into stratified folds, and every row
+    of a loan falls in its loan's fold, so that no loan is both learnt from and held out."""
+    first = pd.Series(y, index=loans).groupby(level=0, sort=False).first()
+    loan_folds = np.empty(len(first), dtype="int64")
     splitter = StratifiedKFold(params.cv_folds, shuffle=True, random_state=params.random_state)
-    for fold, (_, held_out) in enumerate(splitter.split(np.zeros(len(y)), y)):
-        folds[held_out] = fold
-    return folds
+    for fold, (_, held_out) in enumerate(splitter.split(np.zeros(len(first)), first.to_numpy())):
+        loan_folds[held_out] = fold
+    return pd.Series(loan_folds, index=first.index).loc[loans].to_numpy()
 
 
 def _training_labels(features: pd.DataFrame, target: str, segments: pd.DataFrame | None) -> np.ndarray:
@@ -298,6 +334,10 @@ def _training_labels(features: pd.DataFrame, target: str, segments: pd.DataFrame
     if target == "segment":
         if segments is None:
             raise ValueError('target "segment" needs the segments frame')
+        if not features[ID_COLUMN].is_unique:
+            # observations: several rows per loan, each with its loan's segment
+            names = features[ID_COLUMN].map(segments.set_index(ID_COLUMN)["segment_name"])
+            return names.str.startswith(HIGH_RISK_SEGMENTS).to_numpy(dtype="float64")
         names = column_per_loan(features, segments, "segment_name")
         return names.str.startswith(HIGH_RISK_SEGMENTS).to_numpy(dtype="float64")
     raise ValueError(f"unknown target {target!r}; expected one of {TARGETS}")

@@ -10,8 +10,9 @@ as the Python models do.
 
 Where the work runs:
 - driver: loan_features sorted by loan id (the order the fits depend on), the segmentation, the risk fits on
-  the stratified training sample (at most var risk_training_rows loans) with its out-of-fold scores, the
-  drift, the run summaries, and the open loans rescored under each stress scenario (ml.stress);
+  the training observations (loan_observations, at most var risk_training_rows) with their
+  out-of-fold scores, the drift, the run summaries, and the open loans rescored under each stress scenario
+  (ml.stress);
 - executors: every loan outside the training sample is scored, and every loan's reason codes are found, by
   mapInPandas with the fitted model broadcast.
 
@@ -33,6 +34,7 @@ import pyarrow as pa
 from ml.drift import population_stability
 from ml.explain import REASON_COUNT, explain_scores, feature_importance
 from ml.features import ID_COLUMN
+from ml.frames import OBSERVATION_DATE_COLUMN
 from ml.model_store import saved_models, selected_model
 from ml.refit_policy import LAST_SCORING_SQL, scores_for_build
 from ml.risk import score_loans
@@ -78,7 +80,8 @@ def prepare(spark) -> None:
 
 
 def score(spark, configs: dict[str, dict], features_table: str) -> None:
-    """Runs the ML step on `features_table` (loan_features) and writes the Python models' tables."""
+    """Runs the ML step on `features_table` (loan_features; the training observations, loan_observations, in
+    the same database) and writes the Python models' tables."""
     spark.sql(f"create database if not exists {ML_SCHEMA}")
     features_frame = _as_doubles(spark.table(features_table))
     features = features_frame.orderBy(ID_COLUMN).toPandas()
@@ -93,8 +96,17 @@ def score(spark, configs: dict[str, dict], features_table: str) -> None:
     risk_model_dir = scoring.risk_model_dir
 
     def fit(loans):
+        observations = (
+            _as_doubles(spark.table(features_table.rsplit(".", 1)[0] + ".loan_observations"))
+            .orderBy(ID_COLUMN, OBSERVATION_DATE_COLUMN)
+            .toPandas()
+        )
         return score_loans(
-            loans, segments=segments, score_others=_executor_scorer(features_frame), **scoring.fit_arguments()
+            loans,
+            segments=segments,
+            score_others=_executor_scorer(features_frame),
+            training=observations,
+            **scoring.fit_arguments(),
         )
 
     # Every Spark build is a full build (its tables are rebuilt whole): the policy fits, unless a saved model

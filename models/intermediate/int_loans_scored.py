@@ -3,7 +3,7 @@
 import pandas as pd
 
 from ml.features import RISK_MODEL_COLUMNS
-from ml.frames import LOAN_ORDER, read_frame
+from ml.frames import LOAN_ORDER, OBSERVATION_ORDER, read_frame
 from ml.refit_policy import scores_for_build
 from ml.risk import score_loans
 from ml.settings import RiskSettings
@@ -35,8 +35,13 @@ def model(dbt, session):
         read_frame(session, dbt.ref("int_borrowers_segmented")) if settings.risk_target == "segment" else None
     )
 
+    # The observations the model learns from (a loan on each observation date), read only when it fits.
+    training = dbt.ref("loan_observations")
+
     def fit(loans):
-        return score_loans(loans, segments=segments, **settings.fit_arguments())
+        columns = ", ".join(["observation_date", *RISK_MODEL_COLUMNS])
+        observations = read_frame(session, training.project(columns).order(OBSERVATION_ORDER))
+        return score_loans(loans, segments=segments, training=observations, **settings.fit_arguments())
 
     incremental = {}
     if dbt.is_incremental:

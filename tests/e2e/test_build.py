@@ -55,8 +55,13 @@ def test_outcome_model_auc_is_close_to_the_generators_truth(sample_warehouse):
     resolved = truth[~truth.is_open]
     oracle_auc = roc_auc_score(resolved.is_not_fully_recovered, resolved.true_probability_not_recovered)
     print(f"\nsample: model cv_roc_auc = {run.cv_roc_auc:.4f}, generator truth AUC = {oracle_auc:.4f}")
+    observations = query(
+        sample_warehouse, "select count(*) as n, count(distinct loan_id) as loans from loan_observations"
+    ).iloc[0]
     assert run.target == "outcome"
-    assert run.n_training_rows == len(resolved)
+    # every resolved loan is learnt from, on each month end it was open from six months on book
+    assert observations.loans == len(resolved)
+    assert run.n_training_rows == observations.n > 10 * len(resolved)
     assert run.cv_roc_auc >= oracle_auc - 0.05
 
 

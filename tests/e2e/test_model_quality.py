@@ -7,9 +7,11 @@ import pytest
 
 from tests.dbt_runner import REPO, dbt_build, query, run_dbt_build
 
-# How far a loan has repaid: these grow with its age, so they drift between training and open loans.
-AGE_DEPENDENT = (
-    "('paid_to_plan_ratio', 'days_since_last_payment', 'outstanding_share', 'num_missed_payments')"
+# Repayment behaviour: on the sample the loans still open are far more often behind plan than any resolved loan
+# was at any of its month ends (docs/model-quality.md, the realistic timing), so these drift.
+BEHAVIOUR = (
+    "('paid_to_plan_ratio', 'days_since_last_payment', 'outstanding_share', 'num_missed_payments', "
+    "'days_past_due', 'payment_gap_share')"
 )
 
 
@@ -66,7 +68,9 @@ def test_every_open_loan_carries_its_reasons_and_the_reports_are_filled(sample_w
         sample_warehouse,
         """
         select
-            (select count(*) from recovery_strategy where is_open and reason_1 is null) as open_without,
+            (select count(*) from recovery_strategy as s left join risk_reasons as r on s.loan_id = r.loan_id
+             where s.is_open and (r.loan_id is null or (s.reason_1 is null and r.other_contribution >= 0)))
+                as open_without,
             (select count(*) from recovery_strategy where is_open) as open_loans,
             (select count(*) from risk_reasons as r inner join recovery_strategy as s on r.loan_id = s.loan_id
              where not s.is_open) as resolved_explained,
@@ -76,24 +80,26 @@ def test_every_open_loan_carries_its_reasons_and_the_reports_are_filled(sample_w
             (select count(*) from feature_importance) as importance_rows,
             (select max(population_stability_index) from population_stability
              where variable_name not in ('loan_tenure_months', 'risk_score')
-               and variable_name not in {AGE_DEPENDENT}) as max_psi,
-            (select min(population_stability_index) from population_stability
-             where variable_name in {AGE_DEPENDENT}) as age_dependent_psi,
+               and variable_name not in {BEHAVIOUR}) as max_psi,
+            (select max(population_stability_index) from population_stability
+             where variable_name in {BEHAVIOUR}) as behaviour_psi,
             (select max(population_stability_index) from population_stability
              where variable_name = 'loan_tenure_months') as tenure_psi
-        """.replace("{AGE_DEPENDENT}", AGE_DEPENDENT),
+        """.replace("{BEHAVIOUR}", BEHAVIOUR),
     ).iloc[0]
-    # Reasons serve the loans someone acts on: every open loan has them, a resolved one only on request.
+    # Reasons serve the loans someone acts on: every open loan has them (none only when every feature lowered
+    # its score below the base), a resolved one only on request.
     assert counts.open_loans > 300 and counts.open_without == 0
     assert counts.resolved_explained == 0
     assert counts.calibration_rows == 10  # deciles of the one algorithm fitted
     assert counts.attributes == 2 and counts.min_air > 0.8
     assert counts.importance_rows > 0
-    # Short loans resolve sooner, so the loans still open are longer ones: a drift the warning must show.
-    assert counts.tenure_psi > 0.2
-    # Resolved loans are learnt from at six months on book, open loans scored at every age: how far a loan has
-    # repaid drifts, and the warning must show it (docs/point-in-time.md, "Not done yet").
-    assert counts.age_dependent_psi > 0.2
+    # Short loans resolve sooner, so the loans still open are longer ones; a resolved loan is learnt from on every
+    # month end it was open, so long loans weigh in training as they do in the open book: no drift. (Learnt from
+    # once per loan, at six months on book, the index was above 0.2.)
+    assert counts.tenure_psi < 0.1
+    # The open book's repayment behaviour does drift, and the warning must show it.
+    assert counts.behaviour_psi > 0.2
     assert counts.max_psi < 0.2
 
 

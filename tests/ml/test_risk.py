@@ -151,6 +151,40 @@ def test_a_feature_only_a_fitted_model_could_exploit_does_not_lift_the_scores(lo
     assert roc_auc_score(y, scores["risk_score"]) < 0.6
 
 
+def test_a_loans_observations_are_held_out_together_and_its_own_row_scored_out_of_fold(
+    logistic_loans, monkeypatch
+):
+    features, _ = logistic_loans
+    rng = np.random.default_rng(2)
+    # Coin-flip outcomes, and every observation of a loan carries the loan's number, which a forest memorises:
+    # had a loan's observations been split between folds, its other observations would "predict" its label.
+    noise = features.assign(payment_history_rank=rng.permutation(len(features)))
+    is_resolved = resolved(noise)
+    noise[LABEL] = np.where(is_resolved, rng.integers(0, 2, len(noise)), np.nan)
+    observations = pd.concat(
+        [
+            noise[is_resolved].assign(observation_date=pd.Timestamp("2025-01-31") + pd.DateOffset(months=k))
+            for k in range(4)
+        ],
+        ignore_index=True,
+    )
+    memorising = {"min_samples_leaf": 1, "max_features": 1.0, "n_estimators": 30}
+
+    def outcome_auc(fold_of_each_row):
+        monkeypatch.setattr(ml.risk, "_fold_of_each_row", fold_of_each_row)
+        [(fitted, scores)] = fit_risk_models(noise, training=observations, **memorising)
+        assert fitted.summary["n_training_rows"] == 4 * is_resolved.sum()
+        assert (scores["is_out_of_fold"] == is_resolved).all()
+        return roc_auc_score(noise.loc[is_resolved, LABEL], scores.loc[is_resolved, "risk_score"])
+
+    def by_row(loans, y, params):
+        return np.arange(len(y)) % params.cv_folds
+
+    by_loan = ml.risk._fold_of_each_row
+    assert outcome_auc(by_row) > 0.9, "the leak this test looks for is real"
+    assert outcome_auc(by_loan) < 0.6
+
+
 def test_open_loans_are_scored_by_a_forest_fitted_on_all_resolved_loans(logistic_loans):
     features, _ = logistic_loans
     is_resolved = resolved(features)

@@ -24,14 +24,6 @@ positions as (
     from orders
 ),
 
-plan_totals as (
-    select
-        loan_id,
-        max(cumulative_due_amount) as plan_total
-    from plan
-    group by loan_id
-),
-
 {{ repayment_position_ctes() }},
 
 final as (
@@ -46,7 +38,7 @@ final as (
         orders.issued_amount,
         repayment_position.planned_to_date,
         repayment_position.paid_to_date,
-        greatest(coalesce(plan_totals.plan_total, 0) - repayment_position.paid_to_date, 0) as outstanding_amount,
+        repayment_position.outstanding_amount,
         -- behaviour
         repayment_position.missed_instalments,
         repayment_position.days_past_due,
@@ -54,8 +46,6 @@ final as (
     from orders
     inner join repayment_position
         on orders.loan_id = repayment_position.loan_id
-    left join plan_totals
-        on orders.loan_id = plan_totals.loan_id
 )
 
 select * from final
