@@ -34,7 +34,8 @@
     Payments cover the oldest instalments first, so an instalment is unpaid at the position date exactly when the
     payments made by then fall short of its cumulative amount due: no instalment-by-instalment matching is needed.
     An instalment due on the position date itself is due but not yet missed. -#}
-{% macro repayment_position_ctes() -%}
+{% macro repayment_position_ctes(with_outstanding=true) -%}
+{% if with_outstanding -%}
 plan_totals as (
     select
         loan_id,
@@ -42,6 +43,7 @@ plan_totals as (
     from plan
     group by loan_id
 ),
+{%- endif %}
 
 position_paid as (
     select
@@ -101,9 +103,11 @@ repayment_position as (
         coalesce(position_due.planned_to_date, 0) as planned_to_date,
         coalesce(position_paid.paid_to_date, 0) as paid_to_date,
         coalesce(position_paid.total_paid, 0) as total_paid,
+        {% if with_outstanding -%}
         -- the plan's total due minus the payments made by the position date
         greatest(coalesce(plan_totals.plan_total, 0) - coalesce(position_paid.paid_to_date, 0), 0)
             as outstanding_amount,
+        {%- endif %}
         coalesce(position_due.instalments_due, 0) as instalments_due,
         coalesce(position_due.missed_instalments, 0) as missed_instalments,
         coalesce({{ dbt.datediff('position_due.oldest_unpaid_due_on', 'positions.position_date', 'day') }}, 0)
@@ -117,7 +121,9 @@ repayment_position as (
         on positions.loan_id = position_due.loan_id and positions.position_date = position_due.position_date
     left join position_paid
         on positions.loan_id = position_paid.loan_id and positions.position_date = position_paid.position_date
+    {% if with_outstanding -%}
     left join plan_totals
         on positions.loan_id = plan_totals.loan_id
+    {%- endif %}
 )
 {%- endmacro %}

@@ -8,6 +8,9 @@ import pytest
 
 from tests.dbt_runner import REPO, SAMPLE_LEDGER, SAMPLE_LOANS, dbt_build, query, run_dbt_build
 
+# Fewer than the observations of 300 generated loans, so that the draw of loan_observations is exercised.
+TRAINING_ROWS = 1000
+
 
 def generate(tmp_path, loans: int, fmt: str):
     """A generated snapshot file and ledger folder, as a user would point the warehouse at them."""
@@ -93,7 +96,12 @@ def test_a_users_parquet_snapshot_and_ledger_build_through_the_vars(tmp_path):
 
     database = dbt_build(
         tmp_path,
-        {"loan_recovery_path": str(loan_file), "ledger_path": str(ledger), "ledger_format": "parquet"},
+        {
+            "loan_recovery_path": str(loan_file),
+            "ledger_path": str(ledger),
+            "ledger_format": "parquet",
+            "risk_training_rows": TRAINING_ROWS,
+        },
     )
 
     counts = query(
@@ -113,6 +121,21 @@ def test_a_users_parquet_snapshot_and_ledger_build_through_the_vars(tmp_path):
     c = counts
     observed = (c.repayment_rows, c.rejected_rows, c.disagreements, c.observed_after_as_of)
     assert observed == (300, 0, 0, 0)
+    # The model learns from about risk_training_rows observations, drawn from many loans, and from at most
+    # that many after its stratified sample.
+    training = query(
+        database,
+        """
+        select
+            (select count(*) from loan_observations) as rows_drawn,
+            (select count(distinct loan_id) from loan_observations) as loans_drawn,
+            (select count(*) from loan_features where is_not_fully_recovered is not null) as labelled_loans,
+            (select n_training_rows from model_runs) as training_rows
+        """,
+    ).iloc[0]
+    assert 0.8 * TRAINING_ROWS < training.rows_drawn < 1.2 * TRAINING_ROWS
+    assert training.loans_drawn > 0.5 * training.labelled_loans
+    assert training.training_rows == min(training.rows_drawn, TRAINING_ROWS)
 
 
 @pytest.mark.slow

@@ -7,8 +7,8 @@ import pytest
 
 from tests.dbt_runner import REPO, dbt_build, query, run_dbt_build
 
-# Repayment behaviour: on the sample the loans still open are far more often behind plan than any resolved loan
-# was at any of its month ends (docs/model-quality.md, the realistic timing), so these drift.
+# Repayment behaviour: on the sample the loans still open are far more often behind plan than any resolved
+# loan was at any of its month ends (docs/model-quality.md, the realistic timing), so these drift.
 BEHAVIOUR = (
     "('paid_to_plan_ratio', 'days_since_last_payment', 'outstanding_share', 'num_missed_payments', "
     "'days_past_due', 'payment_gap_share')"
@@ -94,9 +94,9 @@ def test_every_open_loan_carries_its_reasons_and_the_reports_are_filled(sample_w
     assert counts.calibration_rows == 10  # deciles of the one algorithm fitted
     assert counts.attributes == 2 and counts.min_air > 0.8
     assert counts.importance_rows > 0
-    # Short loans resolve sooner, so the loans still open are longer ones; a resolved loan is learnt from on every
-    # month end it was open, so long loans weigh in training as they do in the open book: no drift. (Learnt from
-    # once per loan, at six months on book, the index was above 0.2.)
+    # Short loans resolve sooner, so the loans still open are longer ones; a resolved loan is learnt from on
+    # every month end it was open, so long loans weigh in training as they do in the open book: no drift.
+    # (Learnt from once per loan, at six months on book, the index was above 0.2.)
     assert counts.tenure_psi < 0.1
     # The open book's repayment behaviour does drift, and the warning must show it.
     assert counts.behaviour_psi > 0.2

@@ -24,7 +24,7 @@ positions as (
     from orders
 ),
 
-{{ repayment_position_ctes() }},
+{{ repayment_position_ctes(with_outstanding=false) }},
 
 final as (
     select

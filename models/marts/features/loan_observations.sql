@@ -3,8 +3,8 @@
 -- observation date on which it was open, from its first (macro first_observation_date) every var
 -- observation_frequency_months months until it closed: its ledger position at each date, its loan-file profile,
 -- and whether it ended not fully recovered. The closing date ends a loan's rows; it never places them. Without a
--- ledger, each resolved loan once, as loan_features shows it. At most var risk_training_rows rows, drawn at random
--- by a hash of loan and date (the same on every engine and build).
+-- ledger, each resolved loan once, as loan_features shows it. About var risk_training_rows rows at most, drawn at
+-- random by a hash of loan and date (the same on every engine and build).
 
 {%- set as_of = date_var('as_of_date') %}
 {%- set frequency = number_var('observation_frequency_months', 1, 12) | int %}
@@ -82,14 +82,18 @@ open_dates as (
     select
         loan_id,
         issued_amount,
-        position_date,
-        row_number() over (
-            order by md5({{ dbt.concat(['loan_id', "'|'", 'cast(position_date as ' ~ dbt.type_string() ~ ')']) }})
-        ) as draw
+        position_date
     from observation_dates
     where (closed_on is null or closed_on > position_date) and position_date <= {{ as_of }}
 ),
 
+candidate_count as (
+    select cast(count(*) as double) as n_candidates
+    from open_dates
+),
+
+-- about var risk_training_rows of them, drawn by a hash of loan and date (ml.risk's stratified sample then takes
+-- exactly that many); a draw by hash needs no sort of every candidate row
 positions as (
     select
         loan_id,
@@ -97,7 +101,8 @@ positions as (
         position_date
     from open_dates
     {% if row_cap != '' -%}
-    where draw <= {{ row_cap | int }}
+    where {{ hash_fraction(dbt.concat(['loan_id', "'|'", 'cast(position_date as ' ~ dbt.type_string() ~ ')'])) }}
+        < {{ row_cap | int }} / (select candidate_count.n_candidates from candidate_count)
     {%- endif %}
 ),
 
