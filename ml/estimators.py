@@ -25,18 +25,17 @@ LOGIT_EPSILON = 1e-6
 class RiskParameters:
     """Settings of a risk model run; all of them enter the run id.
 
-    The models learn from a stratified sample of at most `risk_training_rows` labelled loans (None: all of
-    them). Random forest: leaves of at least `min_samples_leaf` loans give smooth probabilities rather
-    than the 0/1 votes of fully grown trees; each tree learns from a bootstrap of `max_samples` loans of
-    the sample, so the trees are cheap and differ. Measured on 1M synthetic loans (tools.synthetic --seed 7;
-    ROC AUC on 200,000 held-out resolved loans): these defaults (100 trees, leaves of 20, 15,000 loans per
-    tree, 200,000-loan sample) reach 0.8386; 100 trees with the former leaves of 10 and 100,000 loans per
-    tree, fitted on all 600,000 other resolved loans, 0.8383 at several times the cost; the defaults on a
-    100,000-loan sample 0.8381, with 70 trees 0.8383. Gradient boosting and the logistic regression use
-    scikit-learn's defaults (the regression on standardised features, missing values replaced by the
-    median plus a flag, up to 1,000 iterations). Permutation importance shuffles each feature
-    `importance_repeats` times on at most `importance_rows` held-out loans per fold.
-    """
+    The models learn from a stratified sample of at most `risk_training_rows` labelled observations (rows of
+    loan_observations; None: all of them). Random forest: leaves of at least `min_samples_leaf` loans give
+    smooth probabilities rather than the 0/1 votes of fully grown trees; each tree learns from a bootstrap of
+    `max_samples` loans of the sample, so the trees are cheap and differ. Measured on 1M synthetic loans
+    (tools.synthetic --seed 7; ROC AUC on 200,000 held-out resolved loans): these defaults (100 trees, leaves
+    of 20, 15,000 loans per tree, 200,000-loan sample) reach 0.8386; 100 trees with the former leaves of 10
+    and 100,000 loans per tree, fitted on all 600,000 other resolved loans, 0.8383 at several times the cost;
+    the defaults on a 100,000-loan sample 0.8381, with 70 trees 0.8383. Gradient boosting and the logistic
+    regression use scikit-learn's defaults (the regression on standardised features, missing values replaced
+    by the median plus a flag, up to 1,000 iterations). Permutation importance shuffles each feature
+    `importance_repeats` times on at most `importance_rows` held-out loans per fold."""
 
     cv_folds: int = 5
     random_state: int = 42

@@ -8,13 +8,15 @@ Two targets say what "high risk" means:
 
 Three estimators (ALGORITHMS, built in ml.estimators) learn on the same stratified folds, so their metrics
 compare like for like: random_forest (the source documents'), hist_gradient_boosting, and logistic_regression
-on standardised features as the baseline. They learn from a stratified random sample of at most
-`risk_training_rows` (the var) of the loans with a label (the same sample for every algorithm): on
-1M loans, 200,000 rank outcomes as well as all of them (see ml.estimators.RiskParameters) at a fraction of
-the cost. Every loan of the sample is scored out of fold (is_out_of_fold): no score comes from a model that
-saw that loan's label. Every other loan (labelled loans outside the sample, and open loans under "outcome")
-is scored by the final model, fitted on the whole sample, which never saw it either; so every score is
-honest and the metrics use them all.
+on standardised features as the baseline. They learn from observations: with a ledger, the rows of
+loan_observations (a resolved loan on each observation date it was open, docs/point-in-time.md); without, the
+loans' own rows. They take a stratified random sample of at most `risk_training_rows` (the var) of the
+observations with a label (the same sample for every algorithm): on 1M loans, 200,000 rank outcomes as well as
+all of them (see ml.estimators.RiskParameters) at a fraction of the cost. The folds split loans, so all of a
+loan's observations are held out together. Every loan of the sample is scored out of fold at its own row of
+loan_features (is_out_of_fold): no score comes from a model that saw that loan's label. Every other loan
+(labelled loans outside the sample, and open loans under "outcome") is scored by the final model, fitted on
+the whole sample, which never saw it either; so every score is honest and the metrics use them all.
 
 Scores are calibrated (ml.estimators.PlattCalibrator) and cross-fitted: the out-of-fold scores of fold k
 are calibrated by a calibrator fitted on the out-of-fold scores and labels of the other folds only; the

@@ -3,8 +3,8 @@
 -- observation date on which it was open, from its first (macro first_observation_date) every var
 -- observation_frequency_months months until it closed: its ledger position at each date, its loan-file profile,
 -- and whether it ended not fully recovered. The closing date ends a loan's rows; it never places them. Without a
--- ledger, each resolved loan once, as loan_features shows it. About var risk_training_rows rows at most, drawn at
--- random by a hash of loan and date (the same on every engine and build).
+-- ledger, each resolved loan once, as loan_features shows it. With a ledger, about var risk_training_rows rows at
+-- most, drawn at random by a hash of loan and date (the same on every engine and build).
 
 {%- set as_of = date_var('as_of_date') %}
 {%- set frequency = number_var('observation_frequency_months', 1, 12) | int %}
