@@ -119,13 +119,14 @@ def fit_risk_models(
 ) -> list[tuple[FittedModel, pd.DataFrame]]:
     """Fit each algorithm on the same sample and folds; per algorithm the FittedModel and its loan scores.
 
-    The models learn from `training` (observations, several per loan allowed) or, without it, from the
-    loans' own rows. The folds split loans, not observations: every observation of a loan is held out
+    Under target "outcome" the models learn from `training` (observations, several per loan allowed) or,
+    without it, from the loans' own rows; under target "segment" always from the loans' own rows, since every
+    loan has its segment. The folds split loans, not observations: every observation of a loan is held out
     together, and a loan of the training sample is scored, at its own row of `features`, by the model of its
     fold.
     """
     features = in_loan_order(features)
-    if training is None:
+    if training is None or risk_target == "segment":
         features = training = with_extra_features(features)
     else:
         training = with_extra_features(in_observation_order(training))
@@ -336,10 +337,6 @@ def _training_labels(features: pd.DataFrame, target: str, segments: pd.DataFrame
     if target == "segment":
         if segments is None:
             raise ValueError('target "segment" needs the segments frame')
-        if not features[ID_COLUMN].is_unique:
-            # observations: several rows per loan, each with its loan's segment
-            names = features[ID_COLUMN].map(segments.set_index(ID_COLUMN)["segment_name"])
-            return names.str.startswith(HIGH_RISK_SEGMENTS).to_numpy(dtype="float64")
         names = column_per_loan(features, segments, "segment_name")
         return names.str.startswith(HIGH_RISK_SEGMENTS).to_numpy(dtype="float64")
     raise ValueError(f"unknown target {target!r}; expected one of {TARGETS}")

@@ -262,7 +262,10 @@ def test_segment_target_learns_the_high_risk_segments_from_every_loan(logistic_l
     features, _ = logistic_loans
     segments = segments_by_loan_size(features)
 
-    [(fitted, scores)] = fit_risk_models(features, "segment", segments, **FAST)
+    # Observations of the resolved loans are for target outcome: every loan has a segment, and learns from it.
+    observations = features[resolved(features)].assign(observation_date=pd.Timestamp("2025-01-31"))
+
+    [(fitted, scores)] = fit_risk_models(features, "segment", segments, training=observations, **FAST)
     summary = fitted.summary
 
     assert set(HIGH_RISK_SEGMENTS) <= set(SEGMENT_NAMES)
