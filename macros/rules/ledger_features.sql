@@ -24,3 +24,15 @@
         {{ exceptions.raise_compiler_error('ledger_feature: no ledger feature named ' ~ name) }}
     {%- endif -%}
 {%- endmacro %}
+
+{#- The repayment position columns ledger_feature reads, all null: a loan's position where there is no ledger
+    (loan_features and loan_observations without one), so that the loan file's values stand in. -#}
+{% macro no_ledger_position() -%}
+    cast(null as decimal(18, 2)) as issued_amount,
+    cast(null as decimal(38, 2)) as planned_to_date,
+    cast(null as decimal(38, 2)) as paid_to_date,
+    cast(null as decimal(38, 2)) as outstanding_amount,
+    cast(null as {{ dbt.type_bigint() }}) as missed_instalments,
+    cast(null as {{ dbt.type_bigint() }}) as days_past_due,
+    cast(null as {{ dbt.type_bigint() }}) as days_since_last_payment
+{%- endmacro %}

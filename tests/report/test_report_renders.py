@@ -264,6 +264,17 @@ def test_a_warehouse_without_ledger_models_gets_notes_instead_of_those_charts(sa
     assert 'id="work-queue"' in text and "no earlier month end" not in text
 
 
+def test_the_model_box_counts_the_loans_the_scores_were_tested_on(report_file, sample_warehouse):
+    # The model learns from observations (loan_observations), many per loan; its test is on resolved loans.
+    tested = query(
+        sample_warehouse, "select count(*) as n from loan_features where is_not_fully_recovered is not null"
+    )
+    learnt = query(sample_warehouse, "select count(*) as n from loan_observations").n[0]
+    text = report_file.read_text()
+    assert learnt > tested.n[0]
+    assert f"cross-validation on {tested.n[0]:,} loans whose outcome" in text
+
+
 def test_no_strategy_chart_or_work_queue_counts_a_closed_loan(sample_warehouse):
     open_loans = query(sample_warehouse, "select count(*) as n from recovery_strategy where is_open").n[0]
     closed = query(sample_warehouse, "select count(*) as n from recovery_strategy where not is_open").n[0]

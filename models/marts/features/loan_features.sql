@@ -31,13 +31,7 @@ repayment as (
         cast(null as {{ dbt.type_string() }}) as loan_id,
         cast(null as date) as observation_date,
         cast(null as boolean) as is_open_when_observed,
-        cast(null as decimal(18, 2)) as issued_amount,
-        cast(null as decimal(38, 2)) as planned_to_date,
-        cast(null as decimal(38, 2)) as paid_to_date,
-        cast(null as decimal(38, 2)) as outstanding_amount,
-        cast(null as {{ dbt.type_bigint() }}) as missed_instalments,
-        cast(null as {{ dbt.type_bigint() }}) as days_past_due,
-        cast(null as {{ dbt.type_bigint() }}) as days_since_last_payment
+        {{ no_ledger_position() }}
 ),
 {%- endif %}
 

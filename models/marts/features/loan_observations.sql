@@ -122,13 +122,7 @@ observed as (
     select
         loan_id,
         observation_date as position_date,
-        cast(null as decimal(18, 2)) as issued_amount,
-        cast(null as decimal(38, 2)) as planned_to_date,
-        cast(null as decimal(38, 2)) as paid_to_date,
-        cast(null as decimal(38, 2)) as outstanding_amount,
-        cast(null as {{ dbt.type_bigint() }}) as missed_instalments,
-        cast(null as {{ dbt.type_bigint() }}) as days_past_due,
-        cast(null as {{ dbt.type_bigint() }}) as days_since_last_payment
+        {{ no_ledger_position() }}
     from labelled_loans
 ),
 {%- endif %}
