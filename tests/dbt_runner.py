@@ -16,8 +16,12 @@ REAL_DATASET = REPO.parent / "shared" / "data" / "loan-recovery.csv"
 def run_dbt_build(
     workdir: Path, dbt_vars: dict | None = None, select: list[str] | None = None
 ) -> subprocess.CompletedProcess:
-    """Run `dbt build` (of the selected nodes) into workdir/warehouse.duckdb; return the finished process."""
+    """Run `dbt build` (of the selected nodes) into workdir/warehouse.duckdb; return the finished process.
+
+    The fitted risk models go to workdir/fitted_models (unless the vars say otherwise), not to the repo's: the
+    builds of two tests running side by side never read each other's model files."""
     env = dbt_env(workdir / "warehouse.duckdb")
+    dbt_vars = {"risk_model_dir": str(workdir / "fitted_models"), **(dbt_vars or {})}
     command = [
         DBT,
         "build",
@@ -26,8 +30,7 @@ def run_dbt_build(
         "--log-path",
         str(workdir / "logs"),
     ]
-    if dbt_vars:
-        command += ["--vars", json.dumps(dbt_vars)]
+    command += ["--vars", json.dumps(dbt_vars)]
     if select:
         # Tests that also read unselected models would see their stale data: run only fully selected tests.
         command += ["--select", *select, "--indirect-selection", "cautious"]

@@ -30,7 +30,7 @@ open_loans as (
         row_number() over (
             order by loan_portfolio.expected_loss desc, loan_portfolio.loan_id asc
         ) as queue_rank,
-        sum(loan_portfolio.expected_loss) over () as open_expected_loss,
+        {{ order_free_sum('loan_portfolio.expected_loss', 'over ()') }} as open_expected_loss,
         count(*) over () as open_loans
     from loan_portfolio
     inner join recovery_strategy on loan_portfolio.loan_id = recovery_strategy.loan_id
@@ -55,7 +55,8 @@ final as (
         recommended_action_name,
         recommended_team as team,
         -- whole queue
-        sum(expected_loss) over () / nullif(open_expected_loss, 0) as queue_share_of_open_expected_loss,
+        {{ order_free_sum('expected_loss', 'over ()') }} / nullif(open_expected_loss, 0)
+            as queue_share_of_open_expected_loss,
         open_loans
     from open_loans
     where queue_rank <= {{ var('work_queue_size') }}

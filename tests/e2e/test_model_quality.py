@@ -5,7 +5,7 @@ import json
 import pandas as pd
 import pytest
 
-from tests.dbt_runner import REPO, dbt_build, query, run_dbt_build
+from tests.dbt_runner import dbt_build, query, run_dbt_build
 
 # Repayment behaviour: on the sample the loans still open are far more often behind plan than any resolved
 # loan was at any of its month ends (docs/model-quality.md, the realistic timing), so these drift.
@@ -110,7 +110,8 @@ def test_a_saved_model_scores_the_loans_without_refitting(sample_warehouse, tmp_
     fitted = query(sample_warehouse, scores_sql)
     run_id = fitted.run_id[0]
 
-    database = dbt_build(tmp_path, {"risk_model_run_id": run_id})
+    model_dir = sample_warehouse.parent / "fitted_models"
+    database = dbt_build(tmp_path, {"risk_model_run_id": run_id, "risk_model_dir": str(model_dir)})
 
     # The same scores as the build that fitted it: its training loans by their fold's model, out of fold, as
     # then (ml.risk.score_with_model), every other loan by the final model.
@@ -118,7 +119,7 @@ def test_a_saved_model_scores_the_loans_without_refitting(sample_warehouse, tmp_
     assert fitted.is_out_of_fold.any() and not fitted.is_out_of_fold.all()
     assert query(database, "select count(*) as n from model_runs").n[0] == 1
     assert query(database, psi_sql).psi[0] == pytest.approx(query(sample_warehouse, psi_sql).psi[0])
-    assert (REPO / "fitted_models" / f"{run_id}.joblib").exists()
+    assert (model_dir / f"{run_id}.joblib").exists()
 
 
 @pytest.mark.slow

@@ -21,13 +21,14 @@ by_group as (
         segment_name,
         risk_band,
         count(*) as open_loans,
-        sum(exposure_at_default) as exposure_at_default,
-        sum(probability_of_default) as expected_defaults,
-        sum(probability_of_default * exposure_at_default) as expected_default_amount,
-        sum(expected_loss) as expected_loss,
+        {{ order_free_sum('exposure_at_default') }} as exposure_at_default,
+        {{ order_free_sum('probability_of_default') }} as expected_defaults,
+        {{ order_free_sum('probability_of_default * exposure_at_default') }} as expected_default_amount,
+        {{ order_free_sum('expected_loss') }} as expected_loss,
         -- NPA today, plus what the loans performing today are expected to add
-        sum(case when is_npa then exposure_at_default else probability_of_default * exposure_at_default end)
-            as projected_npa_amount
+        {{ order_free_sum(
+            'case when is_npa then exposure_at_default else probability_of_default * exposure_at_default end'
+        ) }} as projected_npa_amount
     from losses
     group by scenario, severity_order, is_what_if, loan_type, segment_name, risk_band
 ),

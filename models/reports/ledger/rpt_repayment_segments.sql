@@ -15,7 +15,7 @@ final as (
         count(*) / sum(count(*)) over () as share_of_loans,
         sum(payment_gap) as payment_gap,
         -- score
-        avg(repayment_score) as mean_repayment_score
+        {{ order_free_sum('repayment_score') }} / count(repayment_score) as mean_repayment_score
     from loan_repayment
     group by repayment_segment
 )

@@ -14,11 +14,11 @@ by_loan_type as (
         is_what_if,
         loan_type,
         sum(open_loans) as open_loans,
-        sum(expected_loss) as expected_loss,
-        sum(expected_loss_change) as expected_loss_change,
-        sum(expected_defaults) as expected_defaults,
-        sum(npa_ratio * exposure_at_default) as projected_npa_amount,
-        sum(exposure_at_default) as exposure_at_default
+        {{ order_free_sum('expected_loss') }} as expected_loss,
+        {{ order_free_sum('expected_loss_change') }} as expected_loss_change,
+        {{ order_free_sum('expected_defaults') }} as expected_defaults,
+        {{ order_free_sum('npa_ratio * exposure_at_default') }} as projected_npa_amount,
+        {{ order_free_sum('exposure_at_default') }} as exposure_at_default
     from stress_results
     group by scenario, severity_order, is_what_if, loan_type
 ),
@@ -37,11 +37,11 @@ final as (
         expected_loss_change,
         expected_defaults,
         -- the scenario's totals
-        sum(expected_loss) over (partition by scenario) as scenario_expected_loss,
-        sum(expected_loss_change) over (partition by scenario) as scenario_expected_loss_change,
-        sum(expected_defaults) over (partition by scenario) as scenario_expected_defaults,
-        sum(projected_npa_amount) over (partition by scenario)
-        / nullif(sum(exposure_at_default) over (partition by scenario), 0) as scenario_npa_ratio
+        {{ order_free_sum('expected_loss', 'over (partition by scenario)') }} as scenario_expected_loss,
+        {{ order_free_sum('expected_loss_change', 'over (partition by scenario)') }} as scenario_expected_loss_change,
+        {{ order_free_sum('expected_defaults', 'over (partition by scenario)') }} as scenario_expected_defaults,
+        {{ order_free_sum('projected_npa_amount', 'over (partition by scenario)') }}
+        / nullif({{ order_free_sum('exposure_at_default', 'over (partition by scenario)') }}, 0) as scenario_npa_ratio
     from by_loan_type
 )
 
