@@ -1,4 +1,5 @@
-"""dbt-duckdb plugin: imports the ML stack once, and tells SQL which values the ML vars accept.
+"""dbt-duckdb plugin: imports the ML stack once, runs BLAS on one thread, and tells SQL which values the ML
+vars accept.
 
 With several threads, two Python models importing scikit-learn at the same moment can hit a
 circular-import error; importing it here, when dbt opens the connection, avoids the race.
@@ -11,6 +12,7 @@ when a Python model could only fail with a traceback; it reads the values from t
 
 from dbt.adapters.duckdb.plugins import BasePlugin
 
+from ml.estimators import one_blas_thread
 from ml.var_choices import VAR_CHOICES
 
 
@@ -24,7 +26,12 @@ def choices_macro_sql() -> str:
 
 
 class Plugin(BasePlugin):
-    """Defines ml_var_choices() on each cursor (temp macros do not outlive their cursor)."""
+    """Limits BLAS to one thread when dbt loads it (ml.estimators.one_blas_thread: the Python models' fits
+    then give the same bits in every build), and defines ml_var_choices() on each cursor (temp macros do not
+    outlive their cursor)."""
+
+    def initialize(self, plugin_config):
+        one_blas_thread()
 
     def configure_cursor(self, cursor):
         cursor.execute(choices_macro_sql())

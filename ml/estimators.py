@@ -62,6 +62,19 @@ class RiskParameters:
             raise ValueError("importance_repeats must be at least 1 and importance_rows at least 2")
 
 
+def one_blas_thread() -> None:
+    """Limits BLAS (the OpenBLAS of numpy and of SciPy) to one thread for the rest of the process.
+
+    The limit is process-wide, and scikit-learn lowers it for a while around K-Means and the silhouette. A
+    logistic regression fitting meanwhile in another dbt thread (the Platt calibration of every algorithm,
+    the logistic risk model) then adds up in another order, and its last bits, so every score, differed
+    between two builds of the same inputs. At one thread from the start nothing changes it. The fits that
+    use BLAS are small (two parameters, or tens of columns); forests, boosting and K-Means run on OpenMP,
+    whose limit is per thread.
+    """
+    threadpool_limits(1, user_api="blas")
+
+
 class PlattCalibrator:
     """Maps raw scores to probabilities with a logistic regression on their log-odds (Platt scaling).
 

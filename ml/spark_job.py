@@ -32,6 +32,7 @@ import pandas as pd
 import pyarrow as pa
 
 from ml.drift import population_stability
+from ml.estimators import one_blas_thread
 from ml.explain import REASON_COUNT, explain_scores, feature_importance
 from ml.features import ID_COLUMN
 from ml.frames import OBSERVATION_DATE_COLUMN
@@ -249,6 +250,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--features-table", default="main.loan_features", help="the loan_features mart")
     args = parser.parse_args(argv)
+    one_blas_thread()  # as in the dbt process on DuckDB, so that the fits agree to the bit
     spark = SparkSession.builder.appName("loan-recovery-ml").enableHiveSupport().getOrCreate()
     if args.step == "prepare":
         prepare(spark)
