@@ -93,9 +93,11 @@ check: lint
 	$(BIN)/python -m pytest -m "not slow"
 
 # Everything, as CI runs it (.ci/run), then the 20 slowest tests. Two pytest workers (pytest-xdist), one test file
-# per worker at a time (tests/conftest.py): most of the time goes to dbt builds that leave a core idle.
+# per worker at a time (tests/conftest.py): most of the time goes to dbt builds that leave a core idle. The linters
+# run while pip installs the Spark extra (one core, mostly unpacking).
 TEST_WORKERS ?= 2
-test: lint browser $(SPARK_READY)
+test: browser $(READY)
+	$(MAKE) --jobs=2 lint $(SPARK_READY)
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --durations=20
 
 # Regenerates the committed sample; deterministic, so a clean tree stays clean.
