@@ -18,7 +18,7 @@ final as (
         plan.assignment_reason,
         -- measures
         count(*) as loans,
-        sum(plan.value_over_no_action) as value_over_no_action,
+        {{ order_free_sum('plan.value_over_no_action') }} as value_over_no_action,
         -- the team
         min(actions.action_order) as team_order
     from plan
