@@ -9,16 +9,28 @@ from pathlib import Path
 
 import pytest
 
+from tests import dbt_runner
 from tests.dbt_runner import REAL_DATASET, dbt_build, run_dbt_build
+
+
+def session_folder(tmp_path_factory) -> Path:
+    """The test session's base folder, which every pytest-xdist worker sees."""
+    root = tmp_path_factory.getbasetemp()
+    return root.parent if os.environ.get("PYTEST_XDIST_WORKER") else root  # a worker's is in the session's
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shared_dbt_parses(tmp_path_factory) -> None:
+    """dbt runs with the same vars start from one parse of the project, on either worker
+    (tests/dbt_runner.py)."""
+    dbt_runner.PARSE_CACHE = session_folder(tmp_path_factory) / "dbt-parses"
 
 
 def built_once(tmp_path_factory, name: str, build: Callable[[Path], None]) -> Path:
     """A folder that `build` fills once per test session, whichever pytest-xdist worker asks first (the others
     wait for it), copied into a folder of the asking worker's own: tests write beside a warehouse they read
     (a published copy, dbt's target/), and must not meet the other worker's files there."""
-    root = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        root = root.parent  # each worker's base folder is in the session's
+    root = session_folder(tmp_path_factory)
     shared = root / f"built-once-{name}"
     with (root / f"built-once-{name}.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -57,16 +69,22 @@ def public_dataset_build(real_dataset, tmp_path_factory) -> tuple[Path, str]:
     return folder / "warehouse.duckdb", (folder / "dbt-output.txt").read_text()
 
 
-# The test files that run longest, longest first (by the setup and call times `make test` prints, 2026-12-06):
-# the scheduler starts them first, so that the suite does not end on one worker's long file while the other
-# idles.
+# The test files that run longest, longest first (by the setup and call times of a fresh clone's `make test`,
+# 2026-12-07): the scheduler starts them first, so that the suite does not end on one worker's long file while
+# the other idles (that run ended on tests/e2e/test_point_in_time.py, started late). The build sequences' walk
+# takes one to two minutes: started early, a long walk is absorbed by the other worker's files.
 LONGEST_FILES = [
     "tests/reliability/test_incremental.py",  # the days, the killed daily builds
     "tests/spark",  # the cross-engine build over Thrift, the session, the cluster, the executors
     "tests/reliability/test_bad_input.py",  # one selected build per malformed input
     "tests/e2e/test_one_decision_per_loan.py",  # eight experiment builds
     "tests/reliability/test_build_sequences.py",  # a random walk of builds
+    "tests/e2e/test_decisioning_simulation.py",  # two generated books, before and after
     "tests/e2e/test_real_data.py",  # two real datasets and their plain models
+    "tests/tools/test_quality.py",  # every model against the true probabilities
+    "tests/e2e/test_point_in_time.py",  # two generated books with their ledgers
+    "tests/e2e/test_model_quality.py",  # three algorithms compared, a saved model
+    "tests/e2e/test_ledger.py",  # users' snapshots and ledgers
 ]
 
 

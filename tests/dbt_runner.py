@@ -1,7 +1,24 @@
-"""Runs dbt into a throw-away DuckDB file from the repo root, as a user would, and reads the result back."""
+"""Runs dbt for the tests as a user would, each run in a folder of its own, and reads the result back.
+
+A run works in its folder (`workdir`, the process's working directory): the warehouse `warehouse.duckdb`
+(DUCKDB_PATH, named relative to the folder), dbt's target/ and logs/, and the fitted risk models (var
+risk_model_dir, by default `fitted_models`). Inputs are named by absolute paths; without a loan file, a run
+reads the bundled sample.
+
+Runs with the same vars share one parse of the project. dbt reuses its last parse
+(target/partial_parse.msgpack) only when the vars and the profile's connection, the DuckDB path with it, are
+those it was made with. The relative DuckDB path makes the connection the same in every folder, so a parse
+made in another folder serves: a run starts from the session's stored parse of its vars (PARSE_CACHE), and
+the first run of those vars stores its own. dbt still checks that nothing changed (vars, profile, files) and
+parses again if anything did.
+"""
 
 import json
+import os
+import shutil
 import subprocess
+import tempfile
+from hashlib import sha256
 from pathlib import Path
 
 import duckdb
@@ -11,37 +28,98 @@ from tools.dbt_process import DBT, REPO, dbt_env
 SAMPLE_LOANS = REPO / "data" / "sample" / "loan_recovery.csv"
 SAMPLE_LEDGER = REPO / "data" / "sample" / "ledger"
 REAL_DATASET = REPO.parent / "shared" / "data" / "loan-recovery.csv"
+SAMPLE_INPUTS = {"loan_recovery_path": str(SAMPLE_LOANS), "ledger_path": str(SAMPLE_LEDGER)}
+WAREHOUSE = "warehouse.duckdb"
+# `dbt build` without the data tests, for a reference build compared with one that ran them
+UNTESTED = ["--exclude-resource-type", "test", "unit_test"]
+# The folder that keeps one parse per vars for the test session (tests/conftest.py sets it); None: no sharing.
+PARSE_CACHE: Path | None = None
 
 
-def run_dbt_build(
-    workdir: Path, dbt_vars: dict | None = None, select: list[str] | None = None
-) -> subprocess.CompletedProcess:
-    """Run `dbt build` (of the selected nodes) into workdir/warehouse.duckdb; return the finished process.
-
-    The fitted risk models go to workdir/fitted_models (unless the vars say otherwise), not to the repo's: the
-    builds of two tests running side by side never read each other's model files."""
-    env = dbt_env(workdir / "warehouse.duckdb")
-    dbt_vars = {"risk_model_dir": str(workdir / "fitted_models"), **(dbt_vars or {})}
-    command = [
+def dbt_command(workdir: Path, args: list[str], dbt_vars: dict | None = None) -> list[str]:
+    """The command line of `dbt <args>` run in workdir, with the run's vars (the sample and workdir's model
+    folder unless they say otherwise)."""
+    dbt_vars = dbt_vars or {}
+    inputs = {} if "loan_recovery_path" in dbt_vars else SAMPLE_INPUTS
+    defaults = {"risk_model_dir": "fitted_models", **inputs}
+    return [
         DBT,
-        "build",
+        *args,
+        "--vars",
+        json.dumps(defaults | dbt_vars, sort_keys=True),
         "--target-path",
         str(workdir / "target"),
         "--log-path",
         str(workdir / "logs"),
     ]
-    command += ["--vars", json.dumps(dbt_vars)]
+
+
+def run_dbt(workdir: Path, args: list[str], dbt_vars: dict | None = None) -> subprocess.CompletedProcess:
+    """Run `dbt <args>` in workdir to its end; return the finished process, its output captured."""
+    command = dbt_command(workdir, args, dbt_vars)
+    restore_parse(workdir, command)
+    result = subprocess.run(command, cwd=workdir, env=workdir_env(), capture_output=True, text=True)
+    store_parse(workdir, command)
+    return result
+
+
+def start_dbt(workdir: Path, args: list[str], dbt_vars: dict | None = None, **options) -> subprocess.Popen:
+    """Start `dbt <args>` in workdir in a process group of its own, for a test that kills it (options go to
+    Popen). A killed run's parse is not stored."""
+    command = dbt_command(workdir, args, dbt_vars)
+    restore_parse(workdir, command)
+    return subprocess.Popen(command, cwd=workdir, env=workdir_env(), start_new_session=True, **options)
+
+
+def workdir_env() -> dict[str, str]:
+    # unbuffered: a test that waits for a line dbt prints gets it when dbt prints it
+    return dbt_env(Path(WAREHOUSE)) | {"PYTHONUNBUFFERED": "1"}
+
+
+def stored_parse(command: list[str]) -> Path | None:
+    if PARSE_CACHE is None:
+        return None
+    dbt_vars = command[command.index("--vars") + 1]
+    return PARSE_CACHE / f"{sha256(dbt_vars.encode()).hexdigest()}.msgpack"
+
+
+def restore_parse(workdir: Path, command: list[str]) -> None:
+    """Make workdir ready for the run: the folder, and the stored parse of the run's vars if there is one."""
+    (workdir / "target").mkdir(parents=True, exist_ok=True)
+    stored = stored_parse(command)
+    if stored is not None and stored.exists():
+        shutil.copyfile(stored, workdir / "target" / "partial_parse.msgpack")
+
+
+def store_parse(workdir: Path, command: list[str]) -> None:
+    """Keep the run's parse for the next run of the same vars, if none is kept yet (written whole, then
+    renamed: the other worker may read it at any moment)."""
+    stored, parsed = stored_parse(command), workdir / "target" / "partial_parse.msgpack"
+    if stored is None or stored.exists() or not parsed.exists():
+        return
+    stored.parent.mkdir(parents=True, exist_ok=True)
+    descriptor, copy = tempfile.mkstemp(dir=stored.parent)
+    os.close(descriptor)
+    shutil.copyfile(parsed, copy)
+    os.replace(copy, stored)
+
+
+def run_dbt_build(
+    workdir: Path, dbt_vars: dict | None = None, select: list[str] | None = None
+) -> subprocess.CompletedProcess:
+    """Run `dbt build` (of the selected nodes) into workdir/warehouse.duckdb; return the finished process."""
+    args = ["build"]
     if select:
         # Tests that also read unselected models would see their stale data: run only fully selected tests.
-        command += ["--select", *select, "--indirect-selection", "cautious"]
-    return subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True)
+        args += ["--select", *select, "--indirect-selection", "cautious"]
+    return run_dbt(workdir, args, dbt_vars)
 
 
 def dbt_build(workdir: Path, dbt_vars: dict | None = None) -> Path:
     """Build the warehouse and return its path; any dbt error fails the test."""
     result = run_dbt_build(workdir, dbt_vars)
     assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-2000:]
-    return workdir / "warehouse.duckdb"
+    return workdir / WAREHOUSE
 
 
 def query(database: Path, sql: str):

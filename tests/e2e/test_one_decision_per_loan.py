@@ -6,14 +6,12 @@ check the sample's answer against the seed directly, and that those data tests f
 """
 
 import shutil
-import subprocess
 
 import duckdb
 import pandas as pd
 import pytest
 
-from tests.dbt_runner import REPO, query, run_dbt_build
-from tools.dbt_process import DBT, dbt_env
+from tests.dbt_runner import REPO, query, run_dbt, run_dbt_build
 
 # The team of monitoring is called "None": only empty cells are missing.
 ACTIONS = pd.read_csv(
@@ -32,14 +30,8 @@ def _copy(warehouse, tmp_path):
     return tmp_path / "warehouse.duckdb"
 
 
-def _dbt_test(warehouse, tmp_path, test_name):
-    return subprocess.run(
-        [DBT, "test", "--select", test_name, "--target-path", str(tmp_path / "target")],
-        cwd=REPO,
-        env=dbt_env(warehouse),
-        capture_output=True,
-        text=True,
-    )
+def _dbt_test(tmp_path, test_name):
+    return run_dbt(tmp_path, ["test", "--select", test_name])
 
 
 def test_every_open_loan_is_recommended_its_plan_action_eligibly_and_within_capacity(sample_warehouse):
@@ -94,12 +86,12 @@ def test_no_plan_assigns_an_action_worth_less_than_doing_nothing(sample_warehous
 def test_an_open_loan_dropped_between_the_strategy_and_the_plan_is_caught(sample_warehouse, tmp_path):
     warehouse = _copy(sample_warehouse, tmp_path)
     test_name = "assert_strategy_recommends_the_plan_eligibly"
-    assert _dbt_test(warehouse, tmp_path, test_name).returncode == 0
+    assert _dbt_test(tmp_path, test_name).returncode == 0
     with duckdb.connect(str(warehouse)) as connection:
         connection.execute(
             "delete from collection_plan where loan_id = (select min(loan_id) from collection_plan)"
         )
-    result = _dbt_test(warehouse, tmp_path, test_name)
+    result = _dbt_test(tmp_path, test_name)
     assert result.returncode != 0
     assert "FAIL 1" in result.stdout
 

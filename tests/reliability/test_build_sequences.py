@@ -22,9 +22,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.dbt_runner import DBT, REPO
+from tests.dbt_runner import UNTESTED, run_dbt, start_dbt
 from tests.reliability.test_incremental import BUILD_LOG_TABLES, table_hashes
-from tools.dbt_process import dbt_env
 from tools.publish import publish
 from tools.synthetic import SNAPSHOT_DATE
 from tools.synthetic.__main__ import main as generate
@@ -121,17 +120,8 @@ def build_vars(folder: Path, inputs: Inputs, model_dir: Path) -> dict:
     }
 
 
-def dbt_command(workdir: Path, dbt_vars: dict, tested: bool = True) -> tuple[list[str], dict]:
-    command = [DBT, "build", "--vars", json.dumps(dbt_vars), "--target-path", str(workdir / "target")]
-    command += ["--log-path", str(workdir / "logs")]
-    if not tested:
-        command += ["--exclude-resource-type", "test", "unit_test"]
-    return command, dbt_env(workdir / "warehouse.duckdb")
-
-
 def run(workdir: Path, dbt_vars: dict, tested: bool = True) -> subprocess.CompletedProcess:
-    command, env = dbt_command(workdir, dbt_vars, tested)
-    return subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True)
+    return run_dbt(workdir, ["build"] + ([] if tested else UNTESTED), dbt_vars)
 
 
 def public_hashes(warehouse: Path) -> dict[str, str]:
@@ -231,15 +221,8 @@ class Sequence:
         self.fail(dbt_vars, "does not match loan file", where)
 
     def killed(self, inputs: Inputs, where: str) -> None:
-        command, env = dbt_command(self.workdir, self.vars_for(inputs))
-        process = subprocess.Popen(
-            command,
-            cwd=REPO,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
+        quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+        process = start_dbt(self.workdir, ["build"], self.vars_for(inputs), **quiet)
         time.sleep(self.rng.uniform(0.2, 0.9) * self.last_seconds)
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()

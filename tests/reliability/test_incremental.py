@@ -17,8 +17,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from tests.dbt_runner import DBT, REPO, SAMPLE_LEDGER, SAMPLE_LOANS
-from tools.dbt_process import dbt_env
+from tests.dbt_runner import SAMPLE_LEDGER, SAMPLE_LOANS, UNTESTED, run_dbt, start_dbt
 from tools.publish import publish
 from tools.synthetic import SNAPSHOT_DATE
 from tools.synthetic.daily import LEDGER_TABLES, read_table, write_next_day, write_table
@@ -93,20 +92,18 @@ def table_hashes(database) -> dict[str, str]:
     return hashes
 
 
-def build_command(
-    day_dir, workdir, dbt_vars: dict, full_refresh: bool = False, tested: bool = True
-) -> list[str]:
-    all_vars = {
-        "loan_recovery_path": str(day_dir / "loan_recovery.csv"),
-        "ledger_path": str(day_dir / "ledger"),
-        "risk_model_dir": str(workdir / "models"),
-        **dbt_vars,
-    }
-    command = [DBT, "build", "--vars", json.dumps(all_vars), "--target-path", str(workdir / "target")]
-    command += ["--log-path", str(workdir / "logs")]
-    if not tested:
-        command += ["--exclude-resource-type", "test", "unit_test"]
-    return command + (["--full-refresh"] if full_refresh else [])
+def build_args(full_refresh: bool = False, tested: bool = True) -> list[str]:
+    """`dbt build`'s arguments; a reference build, compared table by table with a build that ran the data
+    tests, leaves them out (tested=False)."""
+    args = ["build"] + ([] if tested else UNTESTED)
+    return args + (["--full-refresh"] if full_refresh else [])
+
+
+def day_vars(day, dbt_vars: dict | None = None) -> dict:
+    """The vars of a build of the day's files: the day's (its as-of date), then dbt_vars."""
+    folder, own_vars = day
+    files = {"loan_recovery_path": str(folder / "loan_recovery.csv"), "ledger_path": str(folder / "ledger")}
+    return files | own_vars | (dbt_vars or {})
 
 
 def query(workdir, sql: str) -> pd.DataFrame:
@@ -209,13 +206,8 @@ def copy_warehouse(source, destination):
 def build(
     day, workdir, dbt_vars: dict | None = None, full_refresh: bool = False, tested: bool = True
 ) -> None:
-    """Build the day's files into workdir's warehouse. A reference build, compared table by table with a build
-    that ran the data tests, leaves them out (tested=False)."""
-    folder, day_vars = day
-    command = build_command(folder, workdir, day_vars | (dbt_vars or {}), full_refresh, tested)
-    result = subprocess.run(
-        command, cwd=REPO, env=dbt_env(workdir / "warehouse.duckdb"), capture_output=True, text=True
-    )
+    """Build the day's files into workdir's warehouse (build_args)."""
+    result = run_dbt(workdir, build_args(full_refresh, tested), day_vars(day, dbt_vars))
     assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-2000:]
 
 
@@ -325,13 +317,8 @@ def test_two_fresh_builds_of_the_sample_give_identical_tables(sample_warehouse, 
 
 def kill_build_at(day, workdir, line: str, delay: float) -> None:
     """Starts the day's build on workdir's warehouse and kills it `delay` seconds after dbt prints `line`."""
-    command = build_command(day[0], workdir, day[1])
-    # Its own process group, so that the kill reaches dbt's threads and children too; unbuffered, so that
-    # the line arrives when dbt prints it.
-    env = dbt_env(workdir / "warehouse.duckdb") | {"PYTHONUNBUFFERED": "1"}
-    killed = subprocess.Popen(
-        command, cwd=REPO, env=env, stdout=subprocess.PIPE, text=True, start_new_session=True
-    )
+    # In its own process group: the kill reaches dbt's threads and children too.
+    killed = start_dbt(workdir, build_args(), day_vars(day), stdout=subprocess.PIPE, text=True)
     reached = False
     for output in killed.stdout:
         if line in output:

@@ -20,7 +20,7 @@ from report.page import packed_plotlyjs, render_report, write_report
 from report.sections import SECTIONS
 from report.style import BAND_COLORS, STATUS_COLORS, collector_words
 from report.warehouse import REPORT_SCHEMA, read_model
-from tests.dbt_runner import DBT, REPO, dbt_env, query
+from tests.dbt_runner import REPO, query, run_dbt
 from tests.report.render_check import RENDER_CHECK, USABILITY_CHECK, framed, instrumented, ready_to_print
 from tools.page_speed import chromium, page_timings
 
@@ -361,13 +361,8 @@ def test_dbt_docs_lists_every_public_model_with_its_description_and_lineage(samp
     warehouse = tmp_path / "warehouse.duckdb"
     shutil.copy(sample_warehouse, warehouse)
     target = tmp_path / "target"
-    subprocess.run(
-        [DBT, "docs", "generate", "--target-path", str(target)],
-        cwd=REPO,
-        env=dbt_env(warehouse),
-        capture_output=True,
-        check=True,
-    )
+    result = run_dbt(tmp_path, ["docs", "generate"])
+    assert result.returncode == 0, result.stdout[-3000:]
     manifest = json.loads((target / "manifest.json").read_text())
     catalog = json.loads((target / "catalog.json").read_text())
     with duckdb.connect(str(warehouse), read_only=True) as connection:
