@@ -1,5 +1,5 @@
 """The tests' dbt runs share the parse of the project between folders when their vars are the same, and only
-then (tests/dbt_runner.py): about 4 of a sample build's 20 s on a quiet machine."""
+then (tests/dbt_runner.py): a full parse is about 4 of a sample build's 20 s on a quiet machine."""
 
 import pytest
 
