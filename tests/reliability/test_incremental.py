@@ -4,7 +4,6 @@ disturbed; the first day's full build repeats the session's build of the sample 
 rows are accepted or rejected."""
 
 import datetime
-import hashlib
 import json
 import os
 import shutil
@@ -66,7 +65,8 @@ INPUT_NAMES = {
 
 
 def table_hashes(database) -> dict[str, str]:
-    """SHA-256 of each table's content but the build logs, in a row order independent of how it was built.
+    """SHA-256 of each table's content but the build logs, in a row order independent of how it was built:
+    each row as a JSON list of its values as text, the rows sorted, all in DuckDB.
 
     Doubles are compared to 9 significant digits: an aggregate over an incremental table adds the same values
     in another order, which moves the last bits of a floating-point sum. Each is first raised by a thousandth
@@ -83,12 +83,19 @@ def table_hashes(database) -> dict[str, str]:
             if table in BUILD_LOG_TABLES:
                 continue
             logs = VALIDATED_LOG_COLUMNS if table.endswith("_validated") else BUILD_LOG_COLUMNS
-            columns = connection.execute(f'select * from "{schema}"."{table}" limit 0').df().columns
-            kept = ", ".join(f'"{column}"' for column in columns if column not in logs)
-            content = connection.execute(f'select {kept} from "{schema}"."{table}" order by all').df()
-            for column in content.select_dtypes("float").columns:
-                content[column] = content[column].map(lambda value: f"{value * FLOAT_NUDGE:.9g}")
-            hashes[f"{schema}.{table}"] = hashlib.sha256(content.to_csv(index=False).encode()).hexdigest()
+            columns = connection.execute(f'describe "{schema}"."{table}"').fetchall()
+            values = ", ".join(
+                f"format('{{:.9g}}', \"{name}\" * {FLOAT_NUDGE!r}::double)"
+                if kind in ("DOUBLE", "FLOAT")
+                else f'"{name}"::varchar'
+                for name, kind, *_ in columns
+                if name not in logs
+            )
+            rows = f'select to_json([{values}]) as line from "{schema}"."{table}"'
+            (digest,) = connection.execute(
+                f"select sha256(coalesce(string_agg(line, chr(10) order by line), '')) from ({rows})"
+            ).fetchone()
+            hashes[f"{schema}.{table}"] = digest
     return hashes
 
 
