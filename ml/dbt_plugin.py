@@ -1,18 +1,15 @@
-"""dbt-duckdb plugin: imports the ML stack once, runs BLAS on one thread, and tells SQL which values the ML
-vars accept.
+"""dbt-duckdb plugin: tells SQL which values the ML vars accept.
 
-With several threads, two Python models importing scikit-learn at the same moment can hit a
-circular-import error; importing it here, when dbt opens the connection, avoids the race.
+The accepted values of the vars that choose an algorithm or a target are defined once (ml.var_choices).
+validate_vars checks the vars before any model runs, when a Python model could only fail with a traceback; it
+reads the values from the table macro `ml_var_choices()` that this plugin defines on every cursor.
 
-The accepted values of the vars that choose an algorithm or a target are defined once (ml.var_choices), next
-to the code that dispatches on them. validate_vars checks the vars before any model runs,
-when a Python model could only fail with a traceback; it reads the values from the table macro
-`ml_var_choices()` that this plugin defines on every cursor.
+The plugin is loaded into every dbt run, so it imports nothing of the ML stack: the Python models import that
+themselves (ml.runtime).
 """
 
 from dbt.adapters.duckdb.plugins import BasePlugin
 
-from ml.estimators import one_blas_thread
 from ml.var_choices import VAR_CHOICES
 
 
@@ -26,12 +23,7 @@ def choices_macro_sql() -> str:
 
 
 class Plugin(BasePlugin):
-    """Limits BLAS to one thread when dbt loads it (ml.estimators.one_blas_thread: the Python models' fits
-    then give the same bits in every build), and defines ml_var_choices() on each cursor (temp macros do not
-    outlive their cursor)."""
-
-    def initialize(self, plugin_config):
-        one_blas_thread()
+    """Defines ml_var_choices() on each cursor (temp macros do not outlive their cursor)."""
 
     def configure_cursor(self, cursor):
         cursor.execute(choices_macro_sql())

@@ -44,12 +44,12 @@ from ml.features import ID_COLUMN, RISK_FEATURES, model_features, with_extra_fea
 from ml.frames import column_per_loan, content_hash, in_loan_order, in_observation_order, numeric_matrix
 from ml.model_store import FittedModel, save_model
 from ml.run_metrics import actual_outcome, model_run_summary
+from ml.var_choices import RISK_ALGORITHMS as ALGORITHMS
+from ml.var_choices import RISK_TARGETS as TARGETS
 
 # Models saved before the split of this module were pickled as ml.risk.FittedModel, ml.risk.PlattCalibrator
 # and ml.risk.RiskParameters: the imports above keep those names, and so the saved models, loadable.
 
-ALGORITHMS = ("random_forest", "hist_gradient_boosting", "logistic_regression")
-TARGETS = ("outcome", "segment")
 # The profiles of ml.segmentation.SEGMENT_NAMES that target "segment" calls high risk: heavy burden, and
 # large loans in arrears. Matched as prefixes, so that extra clusters such as "High Loan, In Arrears (2)" are
 # high risk too.

@@ -54,6 +54,7 @@ from threadpoolctl import threadpool_limits
 
 from ml.features import ID_COLUMN, SEGMENTATION_FEATURES, segmentation_features
 from ml.frames import column_per_loan, content_hash_of_columns, in_loan_order, numeric_matrix
+from ml.var_choices import SEGMENTATION_ALGORITHMS as ALGORITHMS
 
 SEGMENT_NAMES = (
     "High Income, Light Burden",
@@ -62,7 +63,6 @@ SEGMENT_NAMES = (
     "High Loan, In Arrears",
 )
 
-ALGORITHMS = ("kmeans", "dbscan", "agglomerative")
 # DBSCAN's noise loans form their own segment, with id 0, named by this rather than a business profile.
 NOISE = -1
 NOISE_SEGMENT_NAME = "Atypical Profile (DBSCAN noise)"

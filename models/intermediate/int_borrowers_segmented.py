@@ -1,5 +1,7 @@
 """Borrower segments with business names, by var segmentation_algorithm (logic in ml.segmentation)."""
 
+import ml.runtime  # noqa: F401 (first: the ML stack, imported by one thread; ml/runtime.py)
+
 from ml.frames import LOAN_ORDER, read_frame
 from ml.segmentation import SEGMENTATION_INPUTS, segment_borrowers
 from ml.settings import SegmentSettings

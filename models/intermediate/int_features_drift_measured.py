@@ -1,5 +1,7 @@
 """Population stability of the score and each feature, training loans vs scored loans (logic in ml.drift)."""
 
+import ml.runtime  # noqa: F401 (first: the ML stack, imported by one thread; ml/runtime.py)
+
 from ml.drift import population_stability
 from ml.features import RISK_MODEL_COLUMNS
 from ml.frames import LOAN_ORDER, read_frame

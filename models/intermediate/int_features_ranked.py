@@ -1,5 +1,7 @@
 """Permutation importance of each feature on held-out folds, per risk model fitted (logic in ml.explain)."""
 
+import ml.runtime  # noqa: F401 (first: the ML stack, imported by one thread; ml/runtime.py)
+
 from ml.explain import feature_importance
 from ml.model_store import saved_models
 

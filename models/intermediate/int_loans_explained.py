@@ -1,6 +1,8 @@
 """Reason codes: the features that raise each loan's score most, by the model that scored it (ml.explain), for
 the open loans (and the resolved ones with var explain_resolved_loans)."""
 
+import ml.runtime  # noqa: F401 (first: the ML stack, imported by one thread; ml/runtime.py)
+
 from ml.explain import explain_scores
 from ml.frames import LOAN_ORDER, read_frame
 from ml.model_store import selected_model

@@ -1,5 +1,7 @@
 """Calibrated risk score per loan and algorithm: fitted and saved, or from a saved model (ml.refit_policy)."""
 
+import ml.runtime  # noqa: F401 (first: the ML stack, imported by one thread; ml/runtime.py)
+
 import pandas as pd
 
 from ml.features import RISK_MODEL_COLUMNS

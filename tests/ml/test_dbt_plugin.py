@@ -1,12 +1,20 @@
-"""The plugin hands SQL exactly the values the ML code dispatches on, and runs BLAS on one thread."""
+"""The plugin hands SQL exactly the values the ML code dispatches on, without importing the ML stack; every
+Python model imports that stack first, through ml.runtime, which runs BLAS on one thread."""
+
+import ast
+import subprocess
+import sys
 
 import duckdb
 import numpy as np
-from threadpoolctl import threadpool_info, threadpool_limits
+from threadpoolctl import threadpool_limits
 
 from ml import risk, segmentation
-from ml.dbt_plugin import Plugin, choices_macro_sql
-from ml.estimators import PlattCalibrator
+from ml.dbt_plugin import choices_macro_sql
+from ml.estimators import PlattCalibrator, one_blas_thread
+from tests.dbt_runner import REPO
+
+PYTHON_MODELS = sorted((REPO / "models").rglob("*.py"))
 
 
 def test_ml_var_choices_lists_every_accepted_value_of_the_ml_code():
@@ -22,10 +30,47 @@ def test_ml_var_choices_lists_every_accepted_value_of_the_ml_code():
     ]
 
 
-def test_the_plugin_runs_blas_on_one_thread_so_that_a_calibration_fits_the_same_in_every_build():
+def imported_modules(code: str) -> list[str]:
+    """The modules a fresh Python process has imported after running code."""
+    script = f"{code}\nimport sys\nprint(' '.join(sys.modules))"
+    return subprocess.run(
+        [sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, check=True
+    ).stdout.split()
+
+
+def test_the_plugin_leaves_the_ml_stack_to_the_python_models():
+    """dbt loads the plugin into every run; a run without a Python model must not import scikit-learn."""
+    assert "sklearn" not in imported_modules("from ml.dbt_plugin import Plugin\nPlugin('ml', {})")
+
+
+def test_every_python_model_imports_the_ml_runtime_before_anything_else():
+    """Its first import statement: two models importing scikit-learn in two dbt threads at once can fail."""
+    assert len(PYTHON_MODELS) >= 8
+    for path in PYTHON_MODELS:
+        first = next(
+            node for node in ast.parse(path.read_text()).body if isinstance(node, ast.Import | ast.ImportFrom)
+        )
+        assert isinstance(first, ast.Import) and [alias.name for alias in first.names] == ["ml.runtime"], path
+
+
+def test_the_ml_runtime_runs_blas_on_one_thread():
+    code = (
+        "from threadpoolctl import threadpool_info, threadpool_limits\n"
+        "import numpy\n"
+        "threadpool_limits(2, user_api='blas')\n"
+        "import ml.runtime\n"
+        "print({pool['num_threads'] for pool in threadpool_info() if pool['user_api'] == 'blas'})"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "{1}"
+
+
+def test_on_one_blas_thread_a_calibration_fits_the_same_in_every_build():
     """K-Means lowers the process-wide BLAS limit for a while; a Platt calibration fitting meanwhile in
     another dbt thread differed in its last bits (so did every score, from one build to the next). Under the
-    plugin's limit it fits to the same bits whatever K-Means does beside it."""
+    runtime's limit it fits to the same bits whatever K-Means does beside it."""
     rng = np.random.default_rng(0)
     raw = np.round(rng.beta(0.7, 1.2, 20_000), 2)
     labels = (rng.uniform(size=len(raw)) < raw).astype(float)
@@ -34,8 +79,7 @@ def test_the_plugin_runs_blas_on_one_thread_so_that_a_calibration_fits_the_same_
         return PlattCalibrator().fit(raw, labels).regression.intercept_.tobytes()
 
     with threadpool_limits(2, user_api="blas"):
-        Plugin("ml", {})
-        assert {pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"} == {1}
+        one_blas_thread()
         as_built = intercept()
         with threadpool_limits(1, user_api="blas"):  # as K-Means sets it
             beside_k_means = intercept()

@@ -4,6 +4,8 @@ A table rebuilt on every build, from the rows of its previous version for the lo
 model in use and scenarios are unchanged: only the others are rescored (ml.stress.restress).
 """
 
+import ml.runtime  # noqa: F401 (first: the ML stack, imported by one thread; ml/runtime.py)
+
 import duckdb
 
 from ml.frames import LOAN_ORDER, read_frame

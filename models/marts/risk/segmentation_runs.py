@@ -1,5 +1,7 @@
 """Appends this build's segmentation and its quality scores (logic in ml.segmentation)."""
 
+import ml.runtime  # noqa: F401 (first: the ML stack, imported by one thread; ml/runtime.py)
+
 import pandas as pd
 
 from ml.features import ID_COLUMN, SEGMENTATION_FEATURES
