@@ -91,23 +91,28 @@ lint: $(READY)
 	$(BIN)/dbt-score lint --manifest target/manifest.json --fail-project-under $(DBT_SCORE_FLOOR)
 	$(BIN)/sqlfluff lint --processes 0 models analyses macros data-tests
 
-# The inner loop, under 3 minutes: lint, the unit tests and the tests that read the one shared sample build.
-check: lint
-	$(BIN)/python -m pytest -m "not slow"
-
-# Everything, as CI runs it (.ci/run), then the 20 slowest tests. Two pytest workers (pytest-xdist), one test file
-# per worker at a time (tests/conftest.py): most of the time goes to dbt builds that leave a core idle. The linters
-# run beside the tests at the lowest CPU priority, on that idle time, into LINT_LOG, shown when both are done;
-# either failing fails the target.
+# pytest with the arguments $(1) on TEST_WORKERS workers (pytest-xdist), one test file per worker at a time
+# (tests/conftest.py): most of the time goes to dbt builds that leave a core idle. The linters run beside the
+# tests at the lowest CPU priority, on that idle time, into LINT_LOG, shown when both are done; either failing
+# fails the target.
 TEST_WORKERS ?= 2
 LINT_LOG := logs/lint.log
-test: browser $(SPARK_READY)
+define pytest_beside_lint
 	mkdir -p $(dir $(LINT_LOG))
 	nice -n 19 $(MAKE) --no-print-directory lint > $(LINT_LOG) 2>&1 & linting=$$!; \
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --durations=20; tested=$$?; \
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(1); tested=$$?; \
 	wait $$linting; linted=$$?; \
 	echo "make lint, beside the tests ($(LINT_LOG)):"; cat $(LINT_LOG); \
 	[ $$tested -eq 0 ] && [ $$linted -eq 0 ]
+endef
+
+# The inner loop, under 3 minutes: lint, the unit tests and the tests that read the one shared sample build.
+check: $(READY)
+	$(call pytest_beside_lint,-m "not slow")
+
+# Everything, as CI runs it (.ci/run), then the 20 slowest tests.
+test: browser $(SPARK_READY)
+	$(call pytest_beside_lint,--durations=20)
 
 # Regenerates the committed sample; deterministic, so a clean tree stays clean.
 sample: $(READY)
