@@ -30,17 +30,17 @@ def test_ml_var_choices_lists_every_accepted_value_of_the_ml_code():
     ]
 
 
-def imported_modules(code: str) -> list[str]:
-    """The modules a fresh Python process has imported after running code."""
-    script = f"{code}\nimport sys\nprint(' '.join(sys.modules))"
+def fresh_python(code: str) -> str:
+    """What a fresh Python process prints running code: imports as a dbt process starts without them."""
     return subprocess.run(
-        [sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, check=True
-    ).stdout.split()
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
+    ).stdout.strip()
 
 
 def test_the_plugin_leaves_the_ml_stack_to_the_python_models():
     """dbt loads the plugin into every run; a run without a Python model must not import scikit-learn."""
-    assert "sklearn" not in imported_modules("from ml.dbt_plugin import Plugin\nPlugin('ml', {})")
+    code = "import sys\nfrom ml.dbt_plugin import Plugin\nPlugin('ml', {})\nprint(' '.join(sys.modules))"
+    assert "sklearn" not in fresh_python(code).split()
 
 
 def test_every_python_model_imports_the_ml_runtime_before_anything_else():
@@ -61,10 +61,7 @@ def test_the_ml_runtime_runs_blas_on_one_thread():
         "import ml.runtime\n"
         "print({pool['num_threads'] for pool in threadpool_info() if pool['user_api'] == 'blas'})"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
-    )
-    assert result.stdout.strip() == "{1}"
+    assert fresh_python(code) == "{1}"
 
 
 def test_on_one_blas_thread_a_calibration_fits_the_same_in_every_build():
