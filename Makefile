@@ -11,8 +11,10 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
 env: $(READY)
 
-# pip installs uv (pinned here), and uv the locks: seconds, where pip took over a minute for each lock.
-UV := $(BIN)/uv pip install --quiet --python $(BIN)/python
+# pip installs uv (pinned here), and uv the locks: seconds, where pip took over a minute for each lock. uv compiles
+# each module's bytecode as it installs (pip did too): a dbt run imports some 2,000 modules, and Python compiles any
+# without it on every start when it may not write it (PYTHONDONTWRITEBYTECODE, set on CI's machines).
+UV := $(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python
 $(READY): requirements.lock pyproject.toml
 	python3 -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet uv==0.13.9

@@ -5,6 +5,7 @@ import fcntl
 import os
 import shutil
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -45,7 +46,9 @@ def built_once(tmp_path_factory, name: str, build: Callable[[Path], None]) -> Pa
 
 @pytest.fixture(scope="session")
 def sample_warehouse(tmp_path_factory) -> Path:
-    return built_once(tmp_path_factory, "sample", dbt_build) / "warehouse.duckdb"
+    """The bundled sample, built with every data test and unit test (the only build that runs the unit tests,
+    tests/dbt_runner.py)."""
+    return built_once(tmp_path_factory, "sample", partial(dbt_build, unit_tests=True)) / "warehouse.duckdb"
 
 
 @pytest.fixture(scope="session")

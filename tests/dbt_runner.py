@@ -32,6 +32,10 @@ SAMPLE_INPUTS = {"loan_recovery_path": str(SAMPLE_LOANS), "ledger_path": str(SAM
 WAREHOUSE = "warehouse.duckdb"
 # `dbt build` without the data tests, for a reference build compared with one that ran them
 UNTESTED = ["--exclude-resource-type", "test", "unit_test"]
+# `dbt build` without the unit tests. They check models' logic on rows of their own, whatever the build reads, so
+# one build runs them: the session's build of the sample (tests/conftest.py), whose vars enable every one (the
+# Spark comparison runs them on Spark). Any other build that runs its data tests leaves them out.
+WITHOUT_UNIT_TESTS = ["--exclude-resource-type", "unit_test"]
 # The folder that keeps one parse per vars for the test session (tests/conftest.py sets it); None: no sharing.
 PARSE_CACHE: Path | None = None
 
@@ -72,8 +76,10 @@ def start_dbt(workdir: Path, args: list[str], dbt_vars: dict | None = None, **op
 
 
 def workdir_env() -> dict[str, str]:
-    # unbuffered: a test that waits for a line dbt prints gets it when dbt prints it
-    return dbt_env(Path(WAREHOUSE)) | {"PYTHONUNBUFFERED": "1"}
+    # unbuffered: a test that waits for a line dbt prints gets it when dbt prints it. No logs/dbt.log (a
+    # run's debug log costs about 5% of a build; a failing test shows what dbt printed): a test that reads it
+    # asks for it (--log-level-file debug).
+    return dbt_env(Path(WAREHOUSE)) | {"PYTHONUNBUFFERED": "1", "DBT_LOG_LEVEL_FILE": "none"}
 
 
 def stored_parse(command: list[str]) -> Path | None:
@@ -105,19 +111,20 @@ def store_parse(workdir: Path, command: list[str]) -> None:
 
 
 def run_dbt_build(
-    workdir: Path, dbt_vars: dict | None = None, select: list[str] | None = None
+    workdir: Path, dbt_vars: dict | None = None, select: list[str] | None = None, unit_tests: bool = False
 ) -> subprocess.CompletedProcess:
-    """Run `dbt build` (of the selected nodes) into workdir/warehouse.duckdb; return the finished process."""
-    args = ["build"]
+    """Run `dbt build` (of the selected nodes) into workdir/warehouse.duckdb, with the unit tests if asked
+    (WITHOUT_UNIT_TESTS); return the finished process."""
+    args = ["build"] + ([] if unit_tests else WITHOUT_UNIT_TESTS)
     if select:
         # Tests that also read unselected models would see their stale data: run only fully selected tests.
         args += ["--select", *select, "--indirect-selection", "cautious"]
     return run_dbt(workdir, args, dbt_vars)
 
 
-def dbt_build(workdir: Path, dbt_vars: dict | None = None) -> Path:
-    """Build the warehouse and return its path; any dbt error fails the test."""
-    result = run_dbt_build(workdir, dbt_vars)
+def dbt_build(workdir: Path, dbt_vars: dict | None = None, unit_tests: bool = False) -> Path:
+    """Build the warehouse (run_dbt_build) and return its path; any dbt error fails the test."""
+    result = run_dbt_build(workdir, dbt_vars, unit_tests=unit_tests)
     assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-2000:]
     return workdir / WAREHOUSE
 

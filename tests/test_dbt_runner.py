@@ -11,6 +11,10 @@ FULL_PARSE = "Starting full parse"
 NO_PARSE = "Partial parsing enabled, no changes found, skipping parsing"
 
 
+# The runs of the tests write no debug log (tests/dbt_runner.py); these ask for it, to read how dbt parsed.
+PARSE_WITH_LOG = ["parse", "--log-level-file", "debug"]
+
+
 def parse_log(workdir) -> str:
     return (workdir / "logs" / "dbt.log").read_text()
 
@@ -18,9 +22,9 @@ def parse_log(workdir) -> str:
 def test_a_run_in_another_folder_with_the_same_vars_reuses_the_parse(tmp_path, monkeypatch):
     monkeypatch.setattr(dbt_runner, "PARSE_CACHE", tmp_path / "parses")
     first, second, other_vars = tmp_path / "first", tmp_path / "second", tmp_path / "other-vars"
-    assert dbt_runner.run_dbt(first, ["parse"]).returncode == 0
-    assert dbt_runner.run_dbt(second, ["parse"]).returncode == 0
-    assert dbt_runner.run_dbt(other_vars, ["parse"], {"as_of_date": "2026-05-31"}).returncode == 0
+    assert dbt_runner.run_dbt(first, PARSE_WITH_LOG).returncode == 0
+    assert dbt_runner.run_dbt(second, PARSE_WITH_LOG).returncode == 0
+    assert dbt_runner.run_dbt(other_vars, PARSE_WITH_LOG, {"as_of_date": "2026-05-31"}).returncode == 0
     assert FULL_PARSE in parse_log(first)
     assert NO_PARSE in parse_log(second) and FULL_PARSE not in parse_log(second)
     assert FULL_PARSE in parse_log(other_vars)

@@ -22,7 +22,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.dbt_runner import UNTESTED, run_dbt, start_dbt
+from tests.dbt_runner import UNTESTED, WITHOUT_UNIT_TESTS, run_dbt, start_dbt
 from tests.reliability.test_incremental import BUILD_LOG_TABLES, table_hashes
 from tools.publish import publish
 from tools.synthetic import SNAPSHOT_DATE
@@ -121,7 +121,7 @@ def build_vars(folder: Path, inputs: Inputs, model_dir: Path) -> dict:
 
 
 def run(workdir: Path, dbt_vars: dict, tested: bool = True) -> subprocess.CompletedProcess:
-    return run_dbt(workdir, ["build"] + ([] if tested else UNTESTED), dbt_vars)
+    return run_dbt(workdir, ["build"] + (WITHOUT_UNIT_TESTS if tested else UNTESTED), dbt_vars)
 
 
 def public_hashes(warehouse: Path) -> dict[str, str]:
@@ -222,7 +222,7 @@ class Sequence:
 
     def killed(self, inputs: Inputs, where: str) -> None:
         quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
-        process = start_dbt(self.workdir, ["build"], self.vars_for(inputs), **quiet)
+        process = start_dbt(self.workdir, ["build", *WITHOUT_UNIT_TESTS], self.vars_for(inputs), **quiet)
         time.sleep(self.rng.uniform(0.2, 0.9) * self.last_seconds)
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()

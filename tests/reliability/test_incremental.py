@@ -16,7 +16,14 @@ import duckdb
 import pandas as pd
 import pytest
 
-from tests.dbt_runner import SAMPLE_LEDGER, SAMPLE_LOANS, UNTESTED, run_dbt, start_dbt
+from tests.dbt_runner import (
+    SAMPLE_LEDGER,
+    SAMPLE_LOANS,
+    UNTESTED,
+    WITHOUT_UNIT_TESTS,
+    run_dbt,
+    start_dbt,
+)
 from tools.publish import publish
 from tools.synthetic import SNAPSHOT_DATE
 from tools.synthetic.daily import LEDGER_TABLES, read_table, write_next_day, write_table
@@ -100,9 +107,9 @@ def table_hashes(database) -> dict[str, str]:
 
 
 def build_args(full_refresh: bool = False, tested: bool = True) -> list[str]:
-    """`dbt build`'s arguments; a reference build, compared table by table with a build that ran the data
-    tests, leaves them out (tested=False)."""
-    args = ["build"] + ([] if tested else UNTESTED)
+    """`dbt build`'s arguments, without the unit tests (WITHOUT_UNIT_TESTS); a reference build, compared table
+    by table with a build that ran the data tests, leaves them out too (tested=False)."""
+    args = ["build"] + (WITHOUT_UNIT_TESTS if tested else UNTESTED)
     return args + (["--full-refresh"] if full_refresh else [])
 
 
