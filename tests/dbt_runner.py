@@ -32,9 +32,10 @@ SAMPLE_INPUTS = {"loan_recovery_path": str(SAMPLE_LOANS), "ledger_path": str(SAM
 WAREHOUSE = "warehouse.duckdb"
 # `dbt build` without the data tests, for a reference build compared with one that ran them
 UNTESTED = ["--exclude-resource-type", "test", "unit_test"]
-# `dbt build` without the unit tests. They check models' logic on rows of their own, whatever the build reads, so
-# one build runs them: the session's build of the sample (tests/conftest.py), whose vars enable every one (the
-# Spark comparison runs them on Spark). Any other build that runs its data tests leaves them out.
+# `dbt build` without the unit tests. They check models' logic on rows of their own, whatever a build
+# reads, so one build runs them: the session's build of the sample (tests/conftest.py), whose vars enable
+# every one (the Spark comparison runs them on Spark). Any other build that runs its data tests leaves them
+# out.
 WITHOUT_UNIT_TESTS = ["--exclude-resource-type", "unit_test"]
 # The folder that keeps one parse per vars for the test session (tests/conftest.py sets it); None: no sharing.
 PARSE_CACHE: Path | None = None
