@@ -1,8 +1,9 @@
 """The BI endpoints of the shared sample build: its published DuckDB file, and a local PostgreSQL started
 with `python -m tools.serve start` (as `make serve` does) on a free port, stopped after the tests whatever
-happens."""
+happens, its folder removed."""
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -67,3 +68,5 @@ def endpoint(sample_warehouse, published):
         if address is not None:  # pg_ctl could not stop it: end the server we started, by its pid
             os.kill(int((folder / "data" / "postmaster.pid").read_text().split()[0]), 9)
         assert stopped.returncode == 0 and address is None, stopped.stdout + stopped.stderr
+        # Its data and log (150 to 350 MB), kept above only when the server would not stop.
+        shutil.rmtree(folder)
