@@ -99,7 +99,10 @@ def with_extra_features(features: pd.DataFrame, names: list[str] | None = None) 
     changed loan to rescore) gets every named input as an empty column.
     """
     if names is not None and features.empty:
-        return features.assign(**{name: pd.Series(dtype="float64") for name in names if name not in features})
+        missing = [name for name in names if name not in features]
+        # one concat, not a column at a time (pandas warns of a fragmented frame past 100 columns)
+        empty = pd.DataFrame(columns=missing, index=features.index, dtype="float64")
+        return pd.concat([features, empty], axis=1)
     if EXTRA_FEATURES_COLUMN not in features or features[EXTRA_FEATURES_COLUMN].isna().all():
         return features
     present = [column for column in features.columns if str(column).startswith(EXTRA_PREFIX)]

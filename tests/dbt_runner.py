@@ -1,4 +1,7 @@
-"""Runs dbt for the tests as a user would, each run in a folder of its own, and reads the result back.
+"""Runs dbt for the tests with a user's command lines, each run in a folder of its own, and reads the result
+back. A run the test waits for runs in the test's process (invoke: dbt's dbtRunner, as dbt's own adapter tests
+run it), which saves the start of a dbt process each time; a run the test kills is a process of its own
+(start_dbt).
 
 A run works in its folder (`workdir`, the process's working directory): the warehouse `warehouse.duckdb`
 (DUCKDB_PATH, named relative to the folder), dbt's target/ and logs/, and the fitted risk models (var

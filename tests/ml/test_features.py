@@ -1,6 +1,7 @@
 """Leakage and fairness guard: what the models may never see."""
 
 import json
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -104,6 +105,20 @@ def test_no_loans_still_have_every_input_of_a_fitted_model():
     empty = extra({"Seniority": 1, "Home": "owner"}).iloc[0:0]
 
     rebuilt = with_extra_features(empty, names)
+
+    assert list(rebuilt[names].columns) == names and rebuilt.empty
+    assert (rebuilt[names].dtypes == "float64").all()
+
+
+def test_a_model_of_many_extra_inputs_adds_them_at_once_to_no_loans():
+    # A lender's file of many columns (the lending_club test: some 130 indicators): added one by one, pandas
+    # warned of a fragmented frame for each model that scored no loans.
+    names = [f"extra:Column{number}" for number in range(150)]
+    empty = extra({"Column0": 1}).iloc[0:0]
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", pd.errors.PerformanceWarning)
+        rebuilt = with_extra_features(empty, names)
 
     assert list(rebuilt[names].columns) == names and rebuilt.empty
 
