@@ -28,3 +28,14 @@ def test_a_run_in_another_folder_with_the_same_vars_reuses_the_parse(tmp_path, m
     assert FULL_PARSE in parse_log(first)
     assert NO_PARSE in parse_log(second) and FULL_PARSE not in parse_log(second)
     assert FULL_PARSE in parse_log(other_vars)
+
+
+def test_runs_in_one_process_write_each_to_the_warehouse_of_its_own_folder(tmp_path, monkeypatch):
+    """dbt-duckdb keeps its DuckDB connection per process, keyed on the profile, whose relative DuckDB path is
+    the same in every folder: a run in the test process must not write to the last run's file."""
+    monkeypatch.setattr(dbt_runner, "PARSE_CACHE", tmp_path / "parses")
+    seed = ["seed", "--select", "dpd_classes"]
+    for folder in (tmp_path / "first", tmp_path / "second"):
+        assert dbt_runner.run_dbt(folder, seed).returncode == 0
+        rows = dbt_runner.query(folder / "warehouse.duckdb", "select count(*) as n from dpd_classes").n[0]
+        assert rows > 0, folder.name

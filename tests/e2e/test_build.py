@@ -1,5 +1,6 @@
 """End to end: `dbt build` on the bundled sample and on the public dataset, read back as a BI tool would."""
 
+import json
 import subprocess
 import sys
 
@@ -39,6 +40,16 @@ def test_recovery_strategy_is_readable_from_a_second_read_only_process(sample_wa
         [sys.executable, "-c", reader, str(sample_warehouse)], capture_output=True, text=True, check=True
     )
     assert int(result.stdout) == 2000
+
+
+def test_the_session_sample_build_runs_every_unit_test(sample_warehouse):
+    """The one build that runs the unit tests (WITHOUT_UNIT_TESTS in tests/dbt_runner.py): each of the
+    project's unit tests ran there and passed."""
+    target = sample_warehouse.parent / "target"
+    unit_tests = set(json.loads((target / "manifest.json").read_text())["unit_tests"])
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    passed = {result["unique_id"] for result in results if result["status"] == "pass"}
+    assert unit_tests and unit_tests <= passed, sorted(unit_tests - passed)
 
 
 def test_every_model_feature_is_a_loan_features_column(sample_warehouse):
