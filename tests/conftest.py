@@ -47,8 +47,9 @@ def built_once(tmp_path_factory, name: str, build: Callable[[Path], None]) -> Pa
 @pytest.fixture(scope="session")
 def sample_warehouse(tmp_path_factory) -> Path:
     """The bundled sample, built with every data test and unit test (the only build that runs the unit tests,
-    tests/dbt_runner.py)."""
-    return built_once(tmp_path_factory, "sample", partial(dbt_build, unit_tests=True)) / "warehouse.duckdb"
+    tests/dbt_runner.py), and dbt's artifacts, which several tests read."""
+    build = partial(dbt_build, unit_tests=True, artifacts=True)
+    return built_once(tmp_path_factory, "sample", build) / "warehouse.duckdb"
 
 
 @pytest.fixture(scope="session")

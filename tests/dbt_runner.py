@@ -44,17 +44,24 @@ UNTESTED = ["--exclude-resource-type", "test", "unit_test"]
 WITHOUT_UNIT_TESTS = ["--exclude-resource-type", "unit_test"]
 # The folder that keeps one parse per vars for the test session (tests/conftest.py sets it); None: no sharing.
 PARSE_CACHE: Path | None = None
+# dbt writes its artifacts (target/manifest.json, run_results.json, graph.gpickle) only for a run that asks:
+# the manifest, written twice a run, costs about a second of each run. A test that reads them asks
+# (artifacts=True).
+NO_ARTIFACTS = ["--no-write-json"]
 
 
-def dbt_command(workdir: Path, args: list[str], dbt_vars: dict | None = None) -> list[str]:
+def dbt_command(
+    workdir: Path, args: list[str], dbt_vars: dict | None = None, artifacts: bool = False
+) -> list[str]:
     """The command line of `dbt <args>` run in workdir, with the run's vars (the sample and workdir's model
-    folder unless they say otherwise)."""
+    folder unless they say otherwise), writing dbt's artifacts if asked (NO_ARTIFACTS)."""
     dbt_vars = dbt_vars or {}
     inputs = {} if "loan_recovery_path" in dbt_vars else SAMPLE_INPUTS
     defaults = {"risk_model_dir": "fitted_models", **inputs}
     return [
         DBT,
         *args,
+        *([] if artifacts else NO_ARTIFACTS),
         "--vars",
         json.dumps(defaults | dbt_vars, sort_keys=True),
         "--target-path",
@@ -64,10 +71,12 @@ def dbt_command(workdir: Path, args: list[str], dbt_vars: dict | None = None) ->
     ]
 
 
-def run_dbt(workdir: Path, args: list[str], dbt_vars: dict | None = None) -> subprocess.CompletedProcess:
+def run_dbt(
+    workdir: Path, args: list[str], dbt_vars: dict | None = None, artifacts: bool = False
+) -> subprocess.CompletedProcess:
     """Run `dbt <args>` in workdir to its end, in this process (invoke); return the run as a finished process,
     its output captured."""
-    command = dbt_command(workdir, args, dbt_vars)
+    command = dbt_command(workdir, args, dbt_vars, artifacts)
     restore_parse(workdir, command)
     result = invoke(workdir, command)
     store_parse(workdir, command)
@@ -147,20 +156,26 @@ def store_parse(workdir: Path, command: list[str]) -> None:
 
 
 def run_dbt_build(
-    workdir: Path, dbt_vars: dict | None = None, select: list[str] | None = None, unit_tests: bool = False
+    workdir: Path,
+    dbt_vars: dict | None = None,
+    select: list[str] | None = None,
+    unit_tests: bool = False,
+    artifacts: bool = False,
 ) -> subprocess.CompletedProcess:
-    """Run `dbt build` (of the selected nodes) into workdir/warehouse.duckdb, with the unit tests if asked
-    (WITHOUT_UNIT_TESTS); return the finished process."""
+    """Run `dbt build` (of the selected nodes) into workdir/warehouse.duckdb, with the unit tests and dbt's
+    artifacts if asked (WITHOUT_UNIT_TESTS, NO_ARTIFACTS); return the finished process."""
     args = ["build"] + ([] if unit_tests else WITHOUT_UNIT_TESTS)
     if select:
         # Tests that also read unselected models would see their stale data: run only fully selected tests.
         args += ["--select", *select, "--indirect-selection", "cautious"]
-    return run_dbt(workdir, args, dbt_vars)
+    return run_dbt(workdir, args, dbt_vars, artifacts)
 
 
-def dbt_build(workdir: Path, dbt_vars: dict | None = None, unit_tests: bool = False) -> Path:
+def dbt_build(
+    workdir: Path, dbt_vars: dict | None = None, unit_tests: bool = False, artifacts: bool = False
+) -> Path:
     """Build the warehouse (run_dbt_build) and return its path; any dbt error fails the test."""
-    result = run_dbt_build(workdir, dbt_vars, unit_tests=unit_tests)
+    result = run_dbt_build(workdir, dbt_vars, unit_tests=unit_tests, artifacts=artifacts)
     assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-2000:]
     return workdir / WAREHOUSE
 

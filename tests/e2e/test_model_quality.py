@@ -21,7 +21,8 @@ def compared_and_explained(tmp_path_factory):
     on the same folds, and the resolved loans explained too (their reasons come from their fold's model)."""
     workdir = tmp_path_factory.mktemp("compared")
     nodes = ["+model_runs", "+score_calibration", "+risk_scores", "+risk_reasons"]
-    result = run_dbt_build(workdir, {"compare_risk_algorithms": True, "explain_resolved_loans": True}, nodes)
+    dbt_vars = {"compare_risk_algorithms": True, "explain_resolved_loans": True}
+    result = run_dbt_build(workdir, dbt_vars, nodes, artifacts=True)
     assert result.returncode == 0, result.stdout[-5000:]
     return workdir
 

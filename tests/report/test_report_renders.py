@@ -361,7 +361,7 @@ def test_dbt_docs_lists_every_public_model_with_its_description_and_lineage(samp
     warehouse = tmp_path / "warehouse.duckdb"
     shutil.copy(sample_warehouse, warehouse)
     target = tmp_path / "target"
-    result = run_dbt(tmp_path, ["docs", "generate"])
+    result = run_dbt(tmp_path, ["docs", "generate"], artifacts=True)
     assert result.returncode == 0, result.stdout[-3000:]
     manifest = json.loads((target / "manifest.json").read_text())
     catalog = json.loads((target / "catalog.json").read_text())

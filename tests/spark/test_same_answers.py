@@ -114,7 +114,7 @@ def builds(tmp_path_factory) -> tuple[Path, Path, dict]:
     folders), and where the Spark cluster ran (its folder and ports)."""
     workdir = tmp_path_factory.mktemp("engines")
     dbt_vars = messy_sample(workdir / "input")
-    warehouse = dbt_build(workdir / "duckdb", dbt_vars)
+    warehouse = dbt_build(workdir / "duckdb", dbt_vars, artifacts=True)
     exported = workdir / "spark" / "public"
     # ports of their own, so that a server someone runs on the defaults does not answer instead
     cluster = {"folder": workdir / "spark" / "cluster", "ports": [free_port(), free_port()]}

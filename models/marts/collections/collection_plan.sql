@@ -144,69 +144,94 @@ best_actions as (
     ) = 1
 ),
 
-assigned_0 as (
+-- The greedy's state before each round: the candidate rows of the loans not yet assigned, and the assigned rows
+-- that count against a capacity. Each round is four selects over the state before it, each reading the one before
+-- it once, and its accepted rows: a plan that grows with the square of the rounds, not with a power of them (Spark
+-- inlines a CTE at each of its references).
+state_0 as (
     select
         loan_id,
         arm,
         action,
-        0 as assignment_round
+        action_order,
+        value_over_no_action,
+        capacity,
+        cast(null as {{ dbt.type_string() }}) as assigned_action
     from candidates
-    where false
 ),
 {% for round in range(1, rounds + 1) %}
+-- What each action has left in its arm: its capacity less the loans assigned to it (null: no limit).
 capacity_left_{{ round }} as (
     select
-        arm_capacities.arm,
-        arm_capacities.action,
-        arm_capacities.capacity - count(assigned.loan_id) as capacity_left
-    from arm_capacities
-    left join assigned_{{ round - 1 }} as assigned
-        on arm_capacities.arm = assigned.arm
-        and arm_capacities.action = assigned.action
-    group by arm_capacities.arm, arm_capacities.action, arm_capacities.capacity
+        *,
+        capacity - sum(case when action = assigned_action then 1 else 0 end)
+            over (partition by arm, action) as capacity_left
+    from state_{{ round - 1 }}
+    where assigned_action is null or (action = assigned_action and capacity is not null)
 ),
 
+-- Each unassigned loan proposes its most valuable action with capacity left.
 proposals_{{ round }} as (
     select
-        candidates.loan_id,
-        candidates.arm,
-        candidates.action,
-        candidates.value_over_no_action,
-        capacity_left.capacity_left
-    from candidates
-    inner join capacity_left_{{ round }} as capacity_left
-        on candidates.arm = capacity_left.arm
-        and candidates.action = capacity_left.action
-    left join assigned_{{ round - 1 }} as assigned
-        on candidates.loan_id = assigned.loan_id
-    where assigned.loan_id is null
-        and (capacity_left.capacity_left is null or capacity_left.capacity_left > 0)
-    qualify row_number() over (
-        partition by candidates.loan_id
-        order by candidates.value_over_no_action desc, candidates.action_order asc
-    ) = 1
+        *,
+        coalesce(assigned_action is null and (capacity_left is null or capacity_left > 0), false)
+        and row_number() over (
+            partition by loan_id
+            order by
+                case when assigned_action is null and (capacity_left is null or capacity_left > 0) then 0 else 1 end,
+                value_over_no_action desc,
+                action_order asc
+        ) = 1 as is_proposed
+    from capacity_left_{{ round }}
 ),
 
-assigned_{{ round }} as (
+-- Each action accepts its proposers by value, highest first (ties: loan_id), up to its capacity left.
+acceptances_{{ round }} as (
+    select
+        *,
+        is_proposed and (
+            capacity_left is null
+            or sum(case when is_proposed then 1 else 0 end) over (
+                partition by arm, action
+                order by value_over_no_action desc, loan_id asc
+                rows between unbounded preceding and current row
+            ) <= capacity_left
+        ) as is_accepted
+    from proposals_{{ round }}
+),
+
+{%- if not loop.last %}
+state_{{ round }} as (
     select
         loan_id,
         arm,
         action,
-        assignment_round
-    from assigned_{{ round - 1 }}
-    union all
+        action_order,
+        value_over_no_action,
+        capacity,
+        coalesce(
+            assigned_action, max(case when is_accepted then action end) over (partition by loan_id)
+        ) as assigned_action
+    from acceptances_{{ round }}
+),
+{%- endif %}
+{% endfor %}
+-- The row each loan was accepted on, and its round (every loan is accepted by the last round).
+assigned as (
+    {%- for round in range(1, rounds + 1) %}
     select
         loan_id,
         arm,
         action,
         {{ round }} as assignment_round
-    from proposals_{{ round }}
-    qualify capacity_left is null
-        or row_number() over (
-            partition by arm, action order by value_over_no_action desc, loan_id asc
-        ) <= capacity_left
+    from acceptances_{{ round }}
+    where is_accepted
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
 ),
-{% endfor %}
+
 plans as (
     select
         arms.loan_id,
@@ -217,7 +242,7 @@ plans as (
         band_plan.action as band_action,
         case when arms.arm_policy = 'optimised' then optimised.action else band_plan.action end as action
     from arms
-    inner join assigned_{{ rounds }} as optimised
+    inner join assigned as optimised
         on arms.loan_id = optimised.loan_id
     inner join band_plan
         on arms.loan_id = band_plan.loan_id
