@@ -16,6 +16,7 @@ the first run of those vars stores its own. dbt still checks that nothing change
 parses again if anything did.
 """
 
+import gc
 import io
 import json
 import os
@@ -103,6 +104,9 @@ def invoke(workdir: Path, command: list[str]) -> subprocess.CompletedProcess:
     finally:
         stop_capture_stdout_logs()
         DuckDBConnectionManager.close_all_connections()
+        # A run that stops on an error can leave a DuckDB connection in a reference cycle, open until Python
+        # collects the cycle: the next connection to that file in this process would fail.
+        gc.collect()
         os.chdir(directory)
         os.environ.clear()
         os.environ.update(environment)

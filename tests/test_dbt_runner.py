@@ -1,6 +1,8 @@
 """The tests' dbt runs share the parse of the project between folders when their vars are the same, and only
 then (tests/dbt_runner.py): a full parse is about 4 of a sample build's 20 s on a quiet machine."""
 
+import gc
+
 import pytest
 
 from tests import dbt_runner
@@ -39,3 +41,19 @@ def test_runs_in_one_process_write_each_to_the_warehouse_of_its_own_folder(tmp_p
         assert dbt_runner.run_dbt(folder, seed).returncode == 0
         rows = dbt_runner.query(folder / "warehouse.duckdb", "select count(*) as n from dpd_classes").n[0]
         assert rows > 0, folder.name
+
+
+def test_a_run_stopped_by_an_error_leaves_no_connection_to_its_warehouse(tmp_path, monkeypatch):
+    """A loan file that is not UTF-8 stops the build inside DuckDB. With Python's cycle collector off, as it
+    may not have run yet, a test that then reads the warehouse must be able to open it."""
+    monkeypatch.setattr(dbt_runner, "PARSE_CACHE", tmp_path / "parses")
+    loans = tmp_path / "loans.csv"
+    loans.write_bytes(dbt_runner.SAMPLE_LOANS.read_bytes().replace(b"BRW_7,", b"BRW_\xe97,", 1))
+    dbt_vars = {"loan_recovery_path": str(loans), "ledger_path": ""}
+    gc.disable()
+    try:
+        result = dbt_runner.run_dbt_build(tmp_path, dbt_vars, ["stg_loan_recovery__loans"])
+        assert result.returncode != 0 and "not utf-8" in result.stdout, result.stdout[-3000:]
+        assert dbt_runner.query(tmp_path / "warehouse.duckdb", "select 1 as one").one[0] == 1
+    finally:
+        gc.enable()
