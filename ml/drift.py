@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ml.features import ID_COLUMN, LABEL
+from ml.frames import is_in
 
 DRIFT_BINS = 10
 SHARE_FLOOR = 1e-4
@@ -73,8 +74,8 @@ def population_stability(fitted, features: pd.DataFrame, scores: pd.DataFrame) -
     mine = run[~out_of_fold]
     if out_of_fold.any():
         unlabelled = features.loc[features[LABEL].isna(), ID_COLUMN] if fitted.target == "outcome" else []
-        mine = mine[mine[ID_COLUMN].isin(unlabelled)]
-    scored = features[features[ID_COLUMN].isin(mine[ID_COLUMN])]
+        mine = mine[is_in(mine[ID_COLUMN], unlabelled)]
+    scored = features[is_in(features[ID_COLUMN], mine[ID_COLUMN])]
     rows = []
     if len(mine):
         x = fitted.feature_matrix(scored)

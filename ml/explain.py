@@ -31,7 +31,7 @@ from sklearn.ensemble import RandomForestClassifier
 from sklearn.utils.parallel import Parallel, delayed
 
 from ml.features import ID_COLUMN
-from ml.frames import in_loan_order
+from ml.frames import in_loan_order, is_in
 
 REASON_COUNT = 3
 # Loans explained per block of predictions: a block holds (features + 1) x this many rows.
@@ -157,7 +157,7 @@ def _explainer_of_each_loan(fitted, features: pd.DataFrame, out_of_fold: pd.Seri
     if out_of_fold is None or folds is None or not fitted_folds(fitted):
         return np.zeros(len(features), dtype="int64")
     loan_ids = features[ID_COLUMN].astype(str)
-    fold = loan_ids.map(folds).where(loan_ids.isin(set(out_of_fold.astype(str))))
+    fold = loan_ids.map(folds).where(is_in(loan_ids, out_of_fold.astype(str)))
     return (fold.fillna(-1).to_numpy(dtype="int64") + 1).astype("int64")
 
 

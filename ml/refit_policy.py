@@ -22,6 +22,7 @@ import pandas as pd
 
 from ml.drift import population_stability
 from ml.features import ID_COLUMN
+from ml.frames import is_in
 from ml.model_store import FittedModel, load_model
 from ml.risk import score_with_model
 
@@ -152,8 +153,9 @@ def _book_scores(
     fitted: FittedModel, features: pd.DataFrame, changed_ids: pd.Index, previous: pd.DataFrame
 ) -> pd.DataFrame:
     """The selected scores of every loan as they would be after scoring the changed loans with `fitted`."""
-    kept = previous[~previous[ID_COLUMN].isin(changed_ids) & previous[ID_COLUMN].isin(features[ID_COLUMN])]
-    rescored = score_with_model(fitted, features[features[ID_COLUMN].isin(changed_ids)])
+    ids = previous[ID_COLUMN]
+    kept = previous[~is_in(ids, changed_ids) & is_in(ids, features[ID_COLUMN])]
+    rescored = score_with_model(fitted, features[is_in(features[ID_COLUMN], changed_ids)])
     return pd.concat([kept, rescored], ignore_index=True)
 
 
@@ -168,5 +170,5 @@ def _saved_scores(
     # The other runs' rows (after a fit that compared algorithms) go once a loan changes: the model in use
     # then rescores every loan, so that the table holds one run; with no change, nothing is rewritten.
     only_changed = changed_ids is not None and (previous_run_ids == {fitted.run_id} or len(changed_ids) == 0)
-    scored = features[features[ID_COLUMN].isin(changed_ids)] if only_changed else features
+    scored = features[is_in(features[ID_COLUMN], changed_ids)] if only_changed else features
     return score_with_model(fitted, scored).assign(scored_at=now, scoring_decision=f"{SAVED_MODEL}: {reason}")

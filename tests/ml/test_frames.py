@@ -9,6 +9,7 @@ from ml.frames import (
     content_hash,
     content_hash_of_columns,
     in_loan_order,
+    is_in,
     numeric_matrix,
     read_frame,
 )
@@ -34,6 +35,21 @@ def test_loan_order_sorts_by_id_and_keeps_a_sorted_frame_as_it_is():
 
     pd.testing.assert_frame_equal(in_loan_order(shuffled), expected)
     pd.testing.assert_frame_equal(in_loan_order(expected.set_index(pd.Index([5, 6, 7]))), expected)
+
+
+def test_is_in_answers_as_pandas_isin_in_the_order_of_the_ids_whatever_holds_them():
+    ids = pd.Series(["LN_3", "LN_1", None, "LN_2", "LN_1"], index=[9, 4, 7, 1, 0])
+    for values in (
+        ["LN_1", "LN_9"],
+        pd.Index(["LN_2", "LN_3"]),
+        pd.Series(["LN_1", None], index=[5, 6]),
+        ids.astype(object),
+        [],
+    ):
+        expected = ids.isin(values).to_numpy()
+        assert is_in(ids, values).tolist() == expected.tolist(), values
+        assert is_in(pd.Index(ids), values).tolist() == expected.tolist(), values
+    assert is_in(pd.Series([3, 1, 2]), np.array([2, 3])).tolist() == [True, False, True]
 
 
 def test_numeric_matrix_turns_booleans_nullable_integers_and_decimals_into_floats_with_nan():
