@@ -11,6 +11,21 @@
     from {{ relation }}
 {%- endmacro %}
 
+{#- DuckDB reads a Parquet file's row positions with its rows (`file_row_number`, in parallel), where
+    `row_number() over ()` numbers a scan's rows in one thread: 47M plan rows into a table took 3.6 s, against 6.2 s.
+    The position is the same: the row's place in the file. A CSV file has no such column. -#}
+{% macro duckdb__rows_in_file_order(relation) -%}
+    {%- set scan = relation | string -%}
+    {%- if scan.startswith('read_parquet(') and scan.endswith(')') -%}
+    select
+        file_row_number + 1 as source_row_number,
+        * exclude (file_row_number)
+    from {{ scan[:-1] }}, file_row_number = true)
+    {%- else -%}
+    {{ default__rows_in_file_order(relation) }}
+    {%- endif -%}
+{%- endmacro %}
+
 {#- Spark reads a file in splits, in file order, and monotonically_increasing_id() is a row's split index (upper 31
     bits) and its position in the split (lower 33 bits). A row's position in the file is the count of the rows of
     the earlier splits plus its position in its split: one count per split, without the window over all rows that

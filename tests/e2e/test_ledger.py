@@ -4,9 +4,11 @@ import subprocess
 import sys
 
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 
 from tests.dbt_runner import REPO, SAMPLE_LEDGER, SAMPLE_LOANS, dbt_build, query, run_dbt_build
+from tools.synthetic.daily import LEDGER_TABLES
 
 # Fewer than the observations of 300 generated loans, so that the draw of loan_observations is exercised.
 TRAINING_ROWS = 1000
@@ -93,6 +95,13 @@ def test_portfolio_marts_cover_the_sample_book(sample_warehouse):
 @pytest.mark.slow
 def test_a_users_parquet_snapshot_and_ledger_build_through_the_vars(tmp_path):
     loan_file, ledger = generate(tmp_path, 300, "parquet")
+    # Each file in row groups of 1,000 rows, as large files come: staging numbers rows across row groups.
+    parquet_files = {
+        "stg_loan_recovery__loans": (loan_file, "Loan_ID"),
+        **{f"stg_ledger__{table}": (ledger / f"{table}.parquet", "order_id") for table in LEDGER_TABLES},
+    }
+    for path, _ in parquet_files.values():
+        pq.write_table(pq.read_table(path), path, row_group_size=1000)
 
     database = dbt_build(
         tmp_path,
@@ -121,6 +130,12 @@ def test_a_users_parquet_snapshot_and_ledger_build_through_the_vars(tmp_path):
     c = counts
     observed = (c.repayment_rows, c.rejected_rows, c.disagreements, c.observed_after_as_of)
     assert observed == (300, 0, 0, 0)
+    # A row's source_row_number is its place in its file, from 1.
+    for model, (path, id_column) in parquet_files.items():
+        numbered = query(database, f"select source_row_number, loan_id from staging.{model} order by all")
+        in_file = pd.read_parquet(path)[id_column]
+        expected = list(zip(range(1, len(in_file) + 1), in_file, strict=True))
+        assert list(numbered.itertuples(index=False, name=None)) == expected, model
     # The model learns from about risk_training_rows observations, drawn from many loans, and from at most
     # that many after its stratified sample.
     training = query(
