@@ -66,8 +66,9 @@ METHOD = f"""\
   vars they change nothing.
 - Daily batch (with ledger): after the references, one payment dated the as-of date is added to
   payments.parquet for 1 in {DAILY_BATCH_MODULUS} loans (by a hash of order_id) and a copy of 1 in
-  {NEW_LOAN_MODULUS} loans (loan file and ledger rows) is added as a new loan, then a plain `dbt build` runs:
-  incremental, it rebuilds the changed loans and scores them with the model in use (ml/refit_policy.py).
+  {NEW_LOAN_MODULUS} loans (loan file and ledger rows) is added as a new loan, then a plain `dbt build` runs
+  with the same vars, reusing the full build's parse as a repeated run in one project does: incremental, it
+  rebuilds the changed loans and scores them with the model in use (ml/refit_policy.py).
   Two days are run: the first also rescores every loan with the one model kept after the full build's
   comparison of three; the second, a day like any other, is the figure; its share is its wall time / the
   full build's.

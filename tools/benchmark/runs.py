@@ -1,6 +1,7 @@
 """The measured runs on generated files: generation, `dbt build`, and the daily batch of payments."""
 
 import json
+import shutil
 import sys
 from pathlib import Path
 
@@ -23,6 +24,8 @@ SNAPSHOT_ONLY_LOANS = 10_000_000
 # a new loan for every loan whose Loan_ID hashes to 1 mod 1000 (0.1%).
 DAILY_BATCH_MODULUS = 100
 NEW_LOAN_MODULUS = 1000
+# dbt's stored parse in its target folder, reused by a run with the same vars and project files.
+PARTIAL_PARSE = "partial_parse.msgpack"
 
 
 def generate(loans: int, seed: int, directory: Path, with_ledger: bool) -> Measured:
@@ -132,7 +135,14 @@ def daily_batch(directory: Path, day: int) -> Measured:
     as_of_date = yaml.safe_load((REPO / "dbt_project.yml").read_text())["vars"]["as_of_date"]
     add_daily_payments(directory / "ledger" / "payments.parquet", as_of_date)
     add_new_loans(directory, day)
-    return dbt_build(directory, True, run_name=f"daily-{day}")
+    # A team's daily `dbt build` in its project finds the last build's parse of the same vars and reuses it
+    # (the day's target folder is the bench's, to keep each run's results).
+    run_name = f"daily-{day}"
+    (directory / f"target-{run_name}").mkdir(exist_ok=True)
+    shutil.copyfile(
+        directory / "target" / PARTIAL_PARSE, directory / f"target-{run_name}" / PARTIAL_PARSE
+    )
+    return dbt_build(directory, True, run_name=run_name)
 
 
 def selected_auc(database: Path) -> float:
