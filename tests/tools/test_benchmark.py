@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import duckdb
+import numpy as np
 import pytest
 
 from tools.benchmark import __main__ as bench_main
@@ -277,6 +278,23 @@ def test_run_measured_records_the_load_average_while_the_command_runs(tmp_path, 
     monkeypatch.setattr(timing, "LOAD_SAMPLE_SECONDS", 0.05)
     measured = timing.run_measured([sys.executable, "-c", "import time; time.sleep(0.5)"], tmp_path / "log")
     assert measured.max_load == 7.0
+
+
+def test_run_measured_reports_the_commands_own_peak_memory_not_the_benchs(tmp_path):
+    held = np.ones(400 * 2**20 // 8)  # the bench holds 400 MiB while the command runs
+    small = timing.run_measured([sys.executable, "-c", "pass"], tmp_path / "small.log")
+    grows = timing.run_measured(
+        [sys.executable, "-c", "import numpy; numpy.ones(300 * 2**20 // 8)"], tmp_path / "grows.log"
+    )
+    assert held.sum() > 0
+    assert small.max_rss_bytes < 100 * 2**20
+    assert 300 * 2**20 < grows.max_rss_bytes < 500 * 2**20
+
+
+def test_run_measured_fails_with_the_commands_exit_code_and_log(tmp_path):
+    command = [sys.executable, "-c", "import sys; print('the end'); sys.exit(3)"]
+    with pytest.raises(RuntimeError, match=r"failed \(3\)[^\n]*\n(.|\n)*the end"):
+        timing.run_measured(command, tmp_path / "log")
 
 
 def test_stage_table_has_a_row_per_stage_and_loans_per_second():

@@ -139,9 +139,7 @@ def daily_batch(directory: Path, day: int) -> Measured:
     # (the day's target folder is the bench's, to keep each run's results).
     run_name = f"daily-{day}"
     (directory / f"target-{run_name}").mkdir(exist_ok=True)
-    shutil.copyfile(
-        directory / "target" / PARTIAL_PARSE, directory / f"target-{run_name}" / PARTIAL_PARSE
-    )
+    shutil.copyfile(directory / "target" / PARTIAL_PARSE, directory / f"target-{run_name}" / PARTIAL_PARSE)
     return dbt_build(directory, True, run_name=run_name)
 
 

@@ -4,6 +4,7 @@ import datetime
 import os
 import shlex
 import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -24,6 +25,8 @@ STAGES = [
     "data tests",
     "other",
 ]
+# Starts each measured command and reports its own peak memory (run_measured).
+PEAK_RSS_LAUNCHER = Path(__file__).with_name("peak_rss.py")
 # How often run_measured samples the machine's load average while a command runs.
 LOAD_SAMPLE_SECONDS = 5.0
 
@@ -70,8 +73,13 @@ class SizeResult:
 
 
 def run_measured(command: list[str], log_path: Path, env: dict | None = None) -> Measured:
-    """Run `command` from the repo root, output to `log_path`; its wall time and max RSS (children too)."""
+    """Run `command` from the repo root, output to `log_path`; its wall time and max RSS (children too).
+
+    The command runs as the child of a small process (PEAK_RSS_LAUNCHER), which reports the command's own
+    peak: a process started from this one would count this process's memory in its peak."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
+    peak_file = log_path.with_name(log_path.name + ".peak-rss")
+    launched = [sys.executable, str(PEAK_RSS_LAUNCHER), str(peak_file), "--", *command]
     loads = [os.getloadavg()[0]]
     finished = threading.Event()
 
@@ -82,20 +90,16 @@ def run_measured(command: list[str], log_path: Path, env: dict | None = None) ->
     sampler = threading.Thread(target=sample_load, daemon=True)
     with log_path.open("wb") as log:
         started = time.perf_counter()
-        process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(launched, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
         sampler.start()
-        # wait4, not Popen.wait: it also returns the resource usage of the process and its reaped children.
-        _, status, usage = os.wait4(process.pid, 0)
+        process.wait()
         seconds = time.perf_counter() - started
     finished.set()
     sampler.join()
-    # Recorded on the Popen object too, which would otherwise take the reaped process for a running one.
-    process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
         tail = log_path.read_text(errors="replace")[-3000:]
         raise RuntimeError(f"{shlex.join(command)} failed ({process.returncode}); see {log_path}:\n{tail}")
-    # Linux reports ru_maxrss in KiB.
-    return Measured(seconds, usage.ru_maxrss * 1024, max(loads))
+    return Measured(seconds, int(peak_file.read_text()), max(loads))
 
 
 def union_seconds(intervals: list[tuple[float, float]]) -> float:
