@@ -50,7 +50,8 @@ METHOD = f"""\
 - Build: the whole `dbt build` over the files through the vars loan_recovery_path, ledger_path (with
   ledger_format parquet; empty when snapshot only) and risk_model_dir, into a new DuckDB file. Peak RSS is
   the max RSS that wait4 reports for the process (the largest of the process and its children, not their
-  sum).
+  sum), started from a small launcher (tools/benchmark/peak_rss.py) so that the bench's own memory is not
+  counted in it.
 - Source approach: a subprocess reads a CSV copy of the loans with pandas, standardises the ten
   numeric borrower columns, fits K-Means (k = {SOURCE_CLUSTERS}), flags clusters {SOURCE_HIGH_RISK_CLUSTERS}
   as high risk as document 001 does, holds out {SOURCE_TEST_SHARE:.0%} of the loans, fits a

@@ -155,7 +155,8 @@ def section(results: list[SideBySide], command: str, public_csv: Path) -> str:
         "pipeline (`python -m tools.benchmark source`: pandas reads the CSV, K-Means, a 100-tree forest",
         "scores every loan), the default `dbt build` (snapshot only: `ledger_path` empty), and the build",
         "with `compare_risk_algorithms: true`, each into a new warehouse. Time is wall time, peak RSS",
-        "the max RSS that wait4 reports; speed-up = pipeline time / default build time.",
+        "the max RSS that wait4 reports (the command started from a small launcher, so that the bench's",
+        "own memory is not counted in it); speed-up = pipeline time / default build time.",
         "",
     ]
     if not public_csv.exists():
