@@ -23,8 +23,9 @@ def main() -> None:
     if child == 0:
         try:
             os.execvp(command[0], command)
-        finally:
-            os._exit(127)
+        except OSError as error:
+            print(f"cannot run {command[0]}: {error}", file=sys.stderr, flush=True)
+        os._exit(127)
     _, status, usage = os.wait4(child, 0)
     with open(out_file, "w") as out:
         out.write(str(usage.ru_maxrss * 1024))  # Linux reports KiB
