@@ -13,6 +13,7 @@
         'ledger_format': ['csv', 'parquet'],
         'collection_policy': policies,
         'experiment_challenger_policy': policies,
+        'whole_table_tests': ['True', 'False', 'true', 'false'],
     } -%}
     {%- for name, value in run_query(ml_var_choices()).rows -%}
         {%- do choices.setdefault(name, []).append(value) -%}
