@@ -6,7 +6,7 @@
     rows are the ones earlier builds wrote and tested. So a daily build checks its own work, at the cost of the
     day's loans rather than of the whole table (at 1M loans each of these tests grouped tens of millions of rows).
     Every row is read on a full refresh, on a model built whole each time (Spark makes these tables), and with var
-    whole_table_tests, for a scheduled check of everything (docs/scale.md). -#}
+    whole_table_tests, for a scheduled check of everything (docs/reliability.md, daily operation). -#}
 {% macro default__get_where_subquery(relation) -%}
     {%- if not execute or model.config.meta.get('scope') != 'rebuilt_loans' or not tests_rebuilt_loans_only() -%}
         {{ return(dbt.default__get_where_subquery(relation)) }}
