@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from sklearn.metrics import roc_auc_score
 
-from tests.dbt_runner import dbt_build, query
+from tests.dbt_runner import WAREHOUSE, query, run_dbt_build
 from tools.synthetic import lags
 from tools.synthetic.files import write, write_ledger
 
@@ -33,16 +33,20 @@ OUT_OF_FOLD_SQL = """
 """
 
 
-def _build(workdir, loans, truth, ledger) -> pd.DataFrame:
+# What OUT_OF_FOLD_SQL reads, and what they are built from.
+SCORED_MODELS = ["+risk_scores", "+loan_features", "+int_ledger_plan_validated"]
+
+
+def _build(workdir, loans, truth, ledger, select: list[str] | None = None) -> pd.DataFrame:
+    """The book built (the `select`ed models only, if given), its out-of-fold scores beside the truth."""
     write(loans, truth, workdir / "data")
     write_ledger(ledger, workdir / "data" / "ledger")
-    database = dbt_build(
-        workdir,
-        {
-            "loan_recovery_path": str(workdir / "data" / "loan_recovery.csv"),
-            "ledger_path": str(workdir / "data" / "ledger"),
-        },
-    )
+    # Paths relative to the build's folder: both builds have the same vars, so the second reuses the first's
+    # parse of the project (tests/dbt_runner.py).
+    dbt_vars = {"loan_recovery_path": "data/loan_recovery.csv", "ledger_path": "data/ledger"}
+    result = run_dbt_build(workdir, dbt_vars, select)
+    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-2000:]
+    database = workdir / WAREHOUSE
     scored = query(database, OUT_OF_FOLD_SQL).merge(truth, on="loan_id", validate="one_to_one")
     oracle = lags.probability_not_recovered_at(
         scored["monthly_default_hazard"],
@@ -65,7 +69,10 @@ def as_recorded(lagged_book, tmp_path_factory) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def closes_moved_by_outcome(lagged_book, tmp_path_factory) -> pd.DataFrame:
-    """The same book, each write-off closed later (never after the as-of date), each full recovery earlier."""
+    """The same book, each write-off closed later (never after the as-of date), each full recovery earlier.
+
+    Only the scores and what they are built from (SCORED_MODELS), with their data tests: the marts below them
+    and their tests ran on this book in `as_recorded`, whose rows differ from these only in closing dates."""
     loans, truth, ledger = lagged_book
     status = ledger.orders["order_id"].astype(str).map(loans.set_index("Loan_ID")["Recovery_Status"])
     closed_at, put_at = ledger.orders["closed_at"], ledger.orders["put_at"]
@@ -73,7 +80,7 @@ def closes_moved_by_outcome(lagged_book, tmp_path_factory) -> pd.DataFrame:
     earlier = (closed_at - CLOSE_SHIFT).where(lambda moved: moved > put_at, put_at)
     moved = closed_at.mask(status == "Written Off", later).mask(status == "Fully Recovered", earlier)
     ledger = ledger._replace(orders=ledger.orders.assign(closed_at=moved))
-    return _build(tmp_path_factory.mktemp("moved"), loans, truth, ledger)
+    return _build(tmp_path_factory.mktemp("moved"), loans, truth, ledger, SCORED_MODELS)
 
 
 def _paired_gap(scored: pd.DataFrame, seed=0) -> tuple[float, float, float]:

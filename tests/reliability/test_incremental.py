@@ -114,10 +114,21 @@ def build_args(full_refresh: bool = False, tested: bool = True) -> list[str]:
     return args + (["--full-refresh"] if full_refresh else [])
 
 
-def day_vars(day, dbt_vars: dict | None = None) -> dict:
-    """The vars of a build of the day's files: the day's (its as-of date), then dbt_vars."""
+# Where a build's folder finds the day's files: a link to the day's folder. The vars name the files through
+# it, so builds of days with the same as-of date (day 1 and its re-deliveries) have the same vars and share
+# one parse of the project (tests/dbt_runner.py).
+DAY_LINK = "day"
+
+
+def day_vars(day, workdir, dbt_vars: dict | None = None) -> dict:
+    """The vars of a build of the day's files in workdir (its DAY_LINK pointed at them): the day's (its as-of
+    date), then dbt_vars."""
     folder, own_vars = day
-    files = {"loan_recovery_path": str(folder / "loan_recovery.csv"), "ledger_path": str(folder / "ledger")}
+    link = workdir / DAY_LINK
+    workdir.mkdir(parents=True, exist_ok=True)
+    link.unlink(missing_ok=True)
+    link.symlink_to(folder, target_is_directory=True)
+    files = {"loan_recovery_path": f"{DAY_LINK}/loan_recovery.csv", "ledger_path": f"{DAY_LINK}/ledger"}
     return files | own_vars | (dbt_vars or {})
 
 
@@ -216,7 +227,7 @@ def fitted_warehouse(days, tmp_path_factory):
 
 
 def copy_warehouse(source, destination):
-    shutil.copytree(source, destination, ignore=shutil.ignore_patterns("target", "logs"))
+    shutil.copytree(source, destination, ignore=shutil.ignore_patterns("target", "logs", DAY_LINK))
     return destination
 
 
@@ -224,7 +235,7 @@ def build(
     day, workdir, dbt_vars: dict | None = None, full_refresh: bool = False, tested: bool = True
 ) -> None:
     """Build the day's files into workdir's warehouse (build_args)."""
-    result = run_dbt(workdir, build_args(full_refresh, tested), day_vars(day, dbt_vars))
+    result = run_dbt(workdir, build_args(full_refresh, tested), day_vars(day, workdir, dbt_vars))
     assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-2000:]
 
 
@@ -339,7 +350,9 @@ def kill_build_at(day, workdir, line: str, delay: float) -> None:
     running them only delays the phases that write (the last of them, the end hooks, came after every
     test)."""
     # In its own process group: the kill reaches dbt's threads and children too.
-    killed = start_dbt(workdir, build_args(tested=False), day_vars(day), stdout=subprocess.PIPE, text=True)
+    killed = start_dbt(
+        workdir, build_args(tested=False), day_vars(day, workdir), stdout=subprocess.PIPE, text=True
+    )
     reached = False
     for output in killed.stdout:
         if line in output:
@@ -439,7 +452,8 @@ SCOPED_TESTS = {
 
 def failures_of_scoped_tests(workdir, day, dbt_vars: dict | None = None) -> dict[str, int]:
     """`dbt test` of SCOPED_TESTS on workdir's warehouse with the day's vars: each test's failing rows."""
-    run_dbt(workdir, ["test", "--select", *SCOPED_TESTS.values()], day_vars(day, dbt_vars), artifacts=True)
+    dbt_vars = day_vars(day, workdir, dbt_vars)
+    run_dbt(workdir, ["test", "--select", *SCOPED_TESTS.values()], dbt_vars, artifacts=True)
     results = json.loads((workdir / "target" / "run_results.json").read_text())["results"]
     failures = {result["unique_id"].split(".")[2]: result["failures"] for result in results}
     return {name: failures[test] for name, test in SCOPED_TESTS.items()}
