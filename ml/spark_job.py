@@ -149,11 +149,21 @@ def _stressed(spark, features, segments, selected_scores, risk_model_dir) -> pd.
         f"cast(as_of_date as string))) as loan_state from {INTERMEDIATE_SCHEMA}.int_loan_inputs_fingerprinted"
     ).toPandas()
     fitted = selected_model(selected_scores, risk_model_dir, with_folds=True)
-    open_loans = features[features["is_open"].astype(bool)]
     fingerprint = stress_fingerprint(fitted.run_id, scenarios, collateral)
-    return restress(
-        open_loans, scenarios, collateral, segments, model_scorer(fitted), fingerprint, loan_states
-    )
+    with duckdb.connect() as connection:
+        open_loans = features[features["is_open"].astype(bool)]
+        for name, frame in [("open_loans", open_loans), ("segments", segments), ("loan_states", loan_states)]:
+            connection.register(name, frame)
+        return restress(
+            connection,
+            connection.view("open_loans"),
+            scenarios,
+            collateral,
+            connection.view("segments"),
+            model_scorer(fitted),
+            fingerprint,
+            connection.view("loan_states"),
+        ).df()
 
 
 def _executor_scorer(features_frame):

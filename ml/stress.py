@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ml.features import ID_COLUMN
-from ml.frames import in_loan_order, is_in
+from ml.frames import in_loan_order, read_frame
 from ml.model_store import FittedModel
 from ml.risk import score_with_model
 
@@ -50,6 +50,9 @@ STRESSED_COLUMNS = [
 ]
 # Bookkeeping of a build that reuses the rows of unchanged loans (restress): what each row was computed from.
 STATE_COLUMNS = ["loan_state", "stress_fingerprint"]
+# The columns that carry a rescored loan's state and segment beside its features, in restress.
+_RESCORED_STATE = "restress_loan_state"
+_RESCORED_SEGMENT = "restress_segment_name"
 
 
 def unemployment_draw(loan_ids: pd.Series) -> np.ndarray:
@@ -107,11 +110,13 @@ def stress_loans(
     collateral: pd.DataFrame,
     segments: pd.DataFrame,
     score: Callable[[pd.DataFrame], np.ndarray],
+    known_segments: set[str] | None = None,
 ) -> pd.DataFrame:
     """Every loan of `features` under every scenario (STRESSED_COLUMNS), scored by `score` per scenario.
 
     `scenarios` has SCENARIO_COLUMNS (an empty scope applies to every loan), `collateral` COLLATERAL_COLUMNS
-    (a loan type without a row keeps its collateral), `segments` each loan's segment_name.
+    (a loan type without a row keeps its collateral), `segments` each loan's segment_name, `known_segments`
+    every segment a scenario may name (None: those of `segments`).
     `score` takes a loan_features-like frame in loan id order and returns the model's probability per row.
     """
     if scenarios["scenario"].duplicated().any():
@@ -121,7 +126,7 @@ def stress_loans(
     loans = features.merge(
         segments[[ID_COLUMN, "segment_name"]], on=ID_COLUMN, how="left", validate="one_to_one"
     )
-    known = set(segments["segment_name"].dropna())
+    known = set(segments["segment_name"].dropna()) if known_segments is None else known_segments
     unknown = set(scenarios["scope_segment_name"].dropna()) - known
     if unknown:
         raise ValueError(
@@ -203,67 +208,90 @@ def _records(frame: pd.DataFrame, order: list[str]) -> list[dict]:
 
 
 def restress(
-    features: pd.DataFrame,
+    connection: duckdb.DuckDBPyConnection,
+    features: duckdb.DuckDBPyRelation,
     scenarios: pd.DataFrame,
     collateral: pd.DataFrame,
-    segments: pd.DataFrame,
+    segments: duckdb.DuckDBPyRelation,
     score: Callable[[pd.DataFrame], np.ndarray],
     fingerprint: str,
-    loan_states: pd.DataFrame,
+    loan_states: duckdb.DuckDBPyRelation,
     previous: str | None = None,
-    connection: duckdb.DuckDBPyConnection | None = None,
-) -> pd.DataFrame:
+) -> duckdb.DuckDBPyRelation:
     """stress_loans of the open loans `features`, reusing the last build's rows of every loan whose state and
-    fingerprint are unchanged: only the others are rescored.
+    fingerprint are unchanged: only the others are read into pandas and rescored.
 
-    `previous` is a query on the DuckDB `connection` giving the last build's rows (STRESSED_COLUMNS +
-    STATE_COLUMNS; None: every loan is scored). The reused rows stay in DuckDB, which joins, unions and sorts
-    them: at 1M loans, taking the last build's 1.1M rows through pandas took 14 to 16 s of a daily build.
-    `loan_states` gives each loan's `loan_state` (a hash of its inputs' fingerprint, as-of date and build
-    context); the loan's segment is added to it, since a what-if may be limited to a segment. The result
-    equals a full stress_loans of `features`: a loan's draw and score depend on the loan alone.
+    The inputs are relations on the DuckDB `connection`: `features` (loan_features' columns), `segments` (each
+    loan's segment_name) and `loan_states` (each loan's `loan_state`, a hash of its inputs' fingerprint, as-of
+    date and build context; the loan's segment is added to it, since a what-if may be limited to a segment).
+    `previous` is a query on it giving the last build's rows (STRESSED_COLUMNS + STATE_COLUMNS; None: every
+    loan is scored). The result is a relation, in loan and scenario order: the reused rows never leave DuckDB,
+    which joins, unions and writes them (at 1M loans, taking the last build's 1.1M rows through pandas took 14
+    to 16 s of a daily build). It equals a full stress_loans of `features`: a loan's draw and score depend on
+    the loan alone.
     """
-    states = (
-        features[[ID_COLUMN]]
-        .merge(loan_states[[ID_COLUMN, "loan_state"]], on=ID_COLUMN, how="left", validate="one_to_one")
-        .merge(segments[[ID_COLUMN, "segment_name"]], on=ID_COLUMN, how="left", validate="one_to_one")
-    )
-    states["loan_state"] = states["loan_state"].astype(str) + "|" + states["segment_name"].astype(str)
-    states = states[[ID_COLUMN, "loan_state"]]
-    if previous is None:
-        return _fresh_rows(features, scenarios, collateral, segments, score, fingerprint, states)
-    columns = ", ".join([*STRESSED_COLUMNS, *STATE_COLUMNS])
-    # a loan counts as unchanged only with every scenario's row
+    states = f"""
+        select
+            features.{ID_COLUMN},
+            segments.segment_name,
+            coalesce(loan_states.loan_state, '') || '|' || coalesce(segments.segment_name, '') as loan_state
+        from ({features.sql_query()}) as features
+        left join ({loan_states.sql_query()}) as loan_states
+            on features.{ID_COLUMN} = loan_states.{ID_COLUMN}
+        left join ({segments.sql_query()}) as segments
+            on features.{ID_COLUMN} = segments.{ID_COLUMN}
+    """
+    # a loan counts as unchanged only with every scenario's row (a group, twice as fast as a window)
     unchanged = f"""
-        select previous.*
-        from ({previous}) as previous
-        inner join restress_states as states
-            on previous.{ID_COLUMN} = states.{ID_COLUMN} and previous.loan_state = states.loan_state
-        where previous.stress_fingerprint = '{fingerprint}'
-        qualify count(distinct previous.scenario) over (partition by previous.{ID_COLUMN}) = {len(scenarios)}
+        with matched as materialized (
+            select previous.*
+            from ({previous}) as previous
+            inner join ({states}) as states
+                on previous.{ID_COLUMN} = states.{ID_COLUMN} and previous.loan_state = states.loan_state
+            where previous.stress_fingerprint = '{fingerprint}'
+        )
+
+        select * from matched
+        where {ID_COLUMN} in (
+            select {ID_COLUMN} from matched
+            group by {ID_COLUMN}
+            having count(distinct scenario) = {len(scenarios)}
+        )
     """
-    connection.register("restress_states", states)
-    try:
-        kept_ids = connection.sql(f"select distinct {ID_COLUMN} from ({unchanged})").df()[ID_COLUMN]
-        is_kept = is_in(features[ID_COLUMN], kept_ids)
-        fresh = _fresh_rows(features[~is_kept], scenarios, collateral, segments, score, fingerprint, states)
-        connection.register("restress_fresh", fresh)
-        result = connection.sql(
+    only_changed = (
+        ""
+        if previous is None
+        else f"where features.{ID_COLUMN} not in (select {ID_COLUMN} from ({unchanged}))"
+    )
+    rescored = read_frame(
+        connection,
+        connection.sql(
             f"""
-            select {columns} from ({unchanged})
-            union all by name
-            select {columns} from restress_fresh
-            order by {ID_COLUMN}, scenario
+            select
+                features.*,
+                states.loan_state as {_RESCORED_STATE},
+                states.segment_name as {_RESCORED_SEGMENT}
+            from ({features.sql_query()}) as features
+            inner join ({states}) as states
+                on features.{ID_COLUMN} = states.{ID_COLUMN}
+            {only_changed}
+            order by features.{ID_COLUMN}
             """
-        ).df()
-    finally:
-        connection.unregister("restress_states")
-        connection.unregister("restress_fresh")
-    return result.astype(fresh.dtypes.to_dict())
-
-
-def _fresh_rows(features, scenarios, collateral, segments, score, fingerprint, states) -> pd.DataFrame:
-    """stress_loans of `features`, each row with its loan's state and the fingerprint (STATE_COLUMNS)."""
-    fresh = stress_loans(features, scenarios, collateral, segments, score)
-    fresh = fresh.merge(states, on=ID_COLUMN, how="left").assign(stress_fingerprint=fingerprint)
-    return fresh[[*STRESSED_COLUMNS, *STATE_COLUMNS]]
+        ),
+    )
+    known_segments = connection.sql(f"select distinct segment_name from ({segments.sql_query()})").fetchall()
+    fresh = stress_loans(
+        rescored.drop(columns=[_RESCORED_STATE, _RESCORED_SEGMENT]),
+        scenarios,
+        collateral,
+        rescored[[ID_COLUMN, _RESCORED_SEGMENT]].rename(columns={_RESCORED_SEGMENT: "segment_name"}),
+        score,
+        {name for (name,) in known_segments if name is not None},
+    )
+    rescored_states = rescored[[ID_COLUMN, _RESCORED_STATE]].rename(columns={_RESCORED_STATE: "loan_state"})
+    fresh = fresh.merge(rescored_states, on=ID_COLUMN, how="left").assign(stress_fingerprint=fingerprint)
+    columns = [*STRESSED_COLUMNS, *STATE_COLUMNS]
+    result = connection.from_df(fresh[columns])
+    if previous is not None:
+        result = connection.sql(unchanged).project(", ".join(columns)).union(result)
+    return result.order(f"{ID_COLUMN}, scenario")

@@ -265,21 +265,24 @@ def restressed(frame, previous, fingerprint="f1", states=None, scorer=None):
     two = scenarios(
         {"scenario": "baseline", "severity_order": 0}, {"scenario": "jobless", "unemployment_share": 1.0}
     )
-    # the last build's rows as the model reads them: a query on its DuckDB connection
+    # the inputs as the model reads them: relations on its DuckDB connection, the last build's rows a query
     connection = duckdb.connect()
+    inputs = {"features": frame, "segments": segments_of(frame), "loan_states": states}
+    for name, relation in inputs.items():
+        connection.register(name, relation)
     if previous is not None:
         connection.register("last_build", previous)
     return restress(
-        frame,
+        connection,
+        connection.view("features"),
         two,
         NO_COLLATERAL_CHANGE,
-        segments_of(frame),
+        connection.view("segments"),
         scorer or burden_score,
         fingerprint,
-        states,
+        connection.view("loan_states"),
         None if previous is None else "select * from last_build",
-        connection,
-    )
+    ).df()
 
 
 def test_a_build_with_nothing_changed_rescores_no_loan_and_gives_the_same_rows():
