@@ -260,14 +260,15 @@ class CountingScorer:
         return burden_score(frame)
 
 
-def restressed(frame, previous, fingerprint="f1", states=None, scorer=None):
+def restressed(frame, previous, fingerprint="f1", states=None, scorer=None, segments=None):
     states = states if states is not None else pd.DataFrame({"loan_id": frame.loan_id, "loan_state": "s"})
+    segments = segments if segments is not None else segments_of(frame)
     two = scenarios(
         {"scenario": "baseline", "severity_order": 0}, {"scenario": "jobless", "unemployment_share": 1.0}
     )
     # the inputs as the model reads them: relations on its DuckDB connection, the last build's rows a query
     connection = duckdb.connect()
-    inputs = {"features": frame, "segments": segments_of(frame), "loan_states": states}
+    inputs = {"features": frame, "segments": segments, "loan_states": states}
     for name, relation in inputs.items():
         connection.register(name, relation)
     if previous is not None:
@@ -311,6 +312,20 @@ def test_only_the_changed_loan_is_rescored_and_the_result_equals_a_full_rescorin
 
     assert scorer.loans_scored == 1
     pd.testing.assert_frame_equal(again, restressed(changed, None, states=states))
+
+
+def test_a_loan_whose_segment_changed_is_rescored():
+    """A what-if may be scoped to a segment: a loan moved to another one is stressed again, though its inputs
+    are the same."""
+    frame = loan_features(8)
+    first = restressed(frame, None)
+    moved = segments_of(frame)
+    moved.loc[moved.loan_id == "LN_3", "segment_name"] = "C"
+    scorer = CountingScorer()
+
+    restressed(frame, first, scorer=scorer, segments=moved)
+
+    assert scorer.loan_ids == {"LN_3"}
 
 
 def test_a_loan_missing_a_scenario_row_is_rescored_whole():
